@@ -1,0 +1,123 @@
+"""Plain Starlette/ASGI parts of the host: the page socket, code assets, the browser runtime,
+and the middleware that gives each HTTP request its page. Nothing here knows FastHTML."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from .connection import Connection, ConnectionLimits
+from .models import ModelRegistry, creation_owner
+from .pages import PageTable, RequestScope, current_scope
+from .wire import CLOSE_POLICY
+
+log = logging.getLogger("fh_anywidget")
+
+STATIC_DIR = Path(__file__).parent / "static"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _runtime_digest() -> str:
+    h = hashlib.sha256()
+    for path in sorted(STATIC_DIR.glob("*")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+#: Who a request or socket belongs to, or None for anonymous; called with ``create=True`` when a
+#: page is made (it may then mint an identity, e.g. in the session) and ``False`` for sockets.
+IdentityFn = Callable[[Scope, bool], "str | None"]
+
+
+@dataclass
+class HostServer:
+    registry: ModelRegistry
+    pages: PageTable
+    path: str
+    limits: ConnectionLimits
+    identity: IdentityFn
+    allowed_origins: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        self.runtime_version = _runtime_digest()
+        self.registry.asset_prefix = f"{self.path}/assets"
+
+    @property
+    def runtime_url(self) -> str:
+        return f"{self.path}/runtime/{self.runtime_version}/index.js"
+
+    @property
+    def socket_path(self) -> str:
+        return f"{self.path}/ws"
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            WebSocketRoute(self.socket_path, self.socket_endpoint),
+            Route(f"{self.path}/assets/{{filename}}", self.asset_endpoint),
+            Route(f"{self.path}/runtime/{{version}}/{{filename}}", self.runtime_endpoint),
+        ]
+
+    # ------------------------------------------------------------ endpoints
+
+    async def asset_endpoint(self, request: Request) -> Response:
+        asset = self.registry.assets.get(request.path_params["filename"])
+        if asset is None:
+            return PlainTextResponse("unknown widget asset", status_code=404)
+        return Response(asset.text, media_type=asset.media_type,
+                        headers={"Cache-Control": IMMUTABLE})
+
+    async def runtime_endpoint(self, request: Request) -> Response:
+        name = request.path_params["filename"]
+        file = STATIC_DIR / name
+        if "/" in name or name.startswith(".") or not file.is_file():
+            return PlainTextResponse("not found", status_code=404)
+        cache = IMMUTABLE if request.path_params["version"] == self.runtime_version else "no-cache"
+        media = "text/javascript" if name.endswith(".js") else "text/css"
+        return Response(file.read_bytes(), media_type=media, headers={"Cache-Control": cache})
+
+    async def socket_endpoint(self, websocket: WebSocket) -> None:
+        if not self._origin_allowed(websocket):
+            log.warning("refused a page socket from origin %r", websocket.headers.get("origin"))
+            await websocket.close(CLOSE_POLICY, "origin not allowed")
+            return
+        await websocket.accept()
+        identity = self.identity(websocket.scope, False)
+        connection = Connection(websocket, self.registry, self.pages, identity, self.limits)
+        await connection.run(websocket.query_params.get("page"))
+
+    def _origin_allowed(self, websocket: WebSocket) -> bool:
+        origin = websocket.headers.get("origin")
+        if origin is None:  # not a browser: no cross-site hijacking possible
+            return True
+        if self.allowed_origins is not None and origin in self.allowed_origins:
+            return True
+        scheme = "https" if websocket.url.scheme == "wss" else "http"
+        return origin == f"{scheme}://{websocket.headers.get('host', '')}"
+
+    # ------------------------------------------------------------ request scope
+
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        async def with_request_page(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            request_scope = RequestScope(self.pages, lambda: self.identity(scope, True))
+            scope_token = current_scope.set(request_scope)
+            owner_token = creation_owner.set(request_scope)
+            try:
+                await app(scope, receive, send)
+            finally:
+                creation_owner.reset(owner_token)
+                current_scope.reset(scope_token)
+
+        return with_request_page

@@ -1,0 +1,118 @@
+// The page's one socket to the host: framing, attach tokens, reconnect with backoff.
+// Framing (docs/protocol.md): a JSON header text frame, then the binary frames of the buffers
+// it declares. Large buffers go out in chunks so no frame exceeds the server's frame limit.
+
+import { asBytes } from "./wire.js";
+
+const CHUNK = 4 * 1024 * 1024;
+const BACKOFF_MIN = 250;
+const BACKOFF_MAX = 10_000;
+// Close codes after which retrying cannot help.
+const FINAL_CLOSE = new Set([1002, 1003, 1008, 4404]);
+
+export class Connection {
+  /**
+   * @param {string} path  the socket's URL path
+   * @param {(header: any, buffers: DataView[]) => void} deliver
+   * @param {{ onStatus?: (status: "online" | "offline" | "gone", reason?: string) => void }} hooks
+   */
+  constructor(path, deliver, hooks = {}) {
+    this.path = path;
+    this.deliver = deliver;
+    this.hooks = hooks;
+    this.tokens = new Set();
+    this.outbox = [];
+    this.ws = null;
+    this.attempt = 0;
+    this.everOpened = false;
+    this.incoming = null;
+  }
+
+  /** Present a page token; the server then opens that page's models on this socket. */
+  attach(token) {
+    if (this.tokens.has(token)) return;
+    this.tokens.add(token);
+    if (!this.ws) this.connect();
+    else if (this.ws.readyState === WebSocket.OPEN) this.write({ type: "attach", token }, []);
+  }
+
+  connect() {
+    const url = new URL(this.path, location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    const [first, ...rest] = this.tokens;
+    if (first) url.searchParams.set("page", first);
+    const ws = (this.ws = new WebSocket(url));
+    ws.binaryType = "arraybuffer";
+    ws.onopen = () => {
+      this.attempt = 0;
+      const reconnected = this.everOpened;
+      this.everOpened = true;
+      for (const token of rest) this.write({ type: "attach", token }, []);
+      const pending = this.outbox.splice(0);
+      for (const [header, buffers] of pending) this.write(header, buffers);
+      this.hooks.onStatus?.("online", reconnected ? "reconnected" : "connected");
+    };
+    ws.onmessage = (event) => this.receive(event.data);
+    ws.onclose = (event) => {
+      if (this.ws !== ws) return;
+      this.incoming = null;
+      if (FINAL_CLOSE.has(event.code)) {
+        this.hooks.onStatus?.("gone", event.reason || `closed (${event.code})`);
+        return;
+      }
+      this.hooks.onStatus?.("offline", event.reason);
+      const delay = Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** this.attempt++);
+      setTimeout(() => this.connect(), delay / 2 + Math.random() * delay / 2);
+    };
+  }
+
+  /** Send a message; buffers may be ArrayBuffers, typed arrays or DataViews. */
+  send(header, buffers = []) {
+    const bytes = buffers.map(asBytes);
+    if (this.ws?.readyState === WebSocket.OPEN) this.write(header, bytes);
+    else this.outbox.push([header, bytes]);
+  }
+
+  write(header, bytes) {
+    header.buffers = bytes.map((b) => b.byteLength);
+    this.ws.send(JSON.stringify(header));
+    for (const b of bytes) {
+      if (b.byteLength <= CHUNK) {
+        this.ws.send(b);
+        continue;
+      }
+      for (let at = 0; at < b.byteLength; at += CHUNK) this.ws.send(b.subarray(at, at + CHUNK));
+    }
+  }
+
+  receive(data) {
+    if (typeof data === "string") {
+      const header = JSON.parse(data);
+      const lengths = header.buffers ?? [];
+      if (lengths.length === 0) return this.deliver(header, []);
+      this.incoming = { header, lengths, buffers: [], parts: [], filled: 0 };
+      return;
+    }
+    const m = this.incoming;
+    if (!m) return console.error("[fh-anywidget] binary frame without a header");
+    const want = m.lengths[m.buffers.length];
+    if (m.filled === 0 && data.byteLength === want) {
+      m.buffers.push(new DataView(data)); // the common case: one frame, no copy
+    } else {
+      m.parts.push(new Uint8Array(data));
+      m.filled += data.byteLength;
+      if (m.filled === want) {
+        const whole = new Uint8Array(want);
+        let at = 0;
+        for (const p of m.parts) whole.set(p, (at += p.byteLength) - p.byteLength);
+        m.buffers.push(new DataView(whole.buffer));
+        m.parts = [];
+        m.filled = 0;
+      }
+    }
+    if (m.buffers.length === m.lengths.length) {
+      this.incoming = null;
+      this.deliver(m.header, m.buffers);
+    }
+  }
+}
