@@ -2,4 +2,4 @@
 # Run the demo app on http://127.0.0.1:5001 (installs what it needs first).
 source "$(dirname "$0")/setup.sh" ""
 cd "$root"
-exec python -m demo.app "$@"
+exec python -m demo "$@"

@@ -1,0 +1,1 @@
+"""Demo pages. Each module defines ``TITLE``, ``PATH`` and ``register(rt, host)``."""
