@@ -87,9 +87,7 @@ def put_buffers(state: dict[str, Any], paths: list[Path], buffers: list[Any]) ->
         try:
             for step in path[:-1]:
                 target = target[step]
-            if isinstance(target, list):
-                target[path[-1]] = buffer
-            elif isinstance(target, dict) and isinstance(path[-1], str):
+            if isinstance(target, list) or (isinstance(target, dict) and isinstance(path[-1], str)):
                 target[path[-1]] = buffer
             else:
                 raise TypeError
@@ -148,7 +146,7 @@ def same_value(a: Any, b: Any) -> bool:
     if ba is not None or bb is not None:
         return ba is not None and bb is not None and ba.nbytes == bb.nbytes and ba == bb
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     if type(a) is bool or type(b) is bool:

@@ -8,6 +8,7 @@ coalesce into one message until it is written; other messages keep their order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections import deque
@@ -118,10 +119,8 @@ class Connection:
             if self._wake_scheduled:
                 return
             self._wake_scheduled = True
-        try:
+        with contextlib.suppress(RuntimeError):  # loop closed: the connection is gone anyway
             self.loop.call_soon_threadsafe(self._wake.set)
-        except RuntimeError:  # loop closed: the connection is gone anyway
-            pass
 
     # ------------------------------------------------------------ writer task
 

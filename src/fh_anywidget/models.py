@@ -265,7 +265,7 @@ class ModelRecord:
 
 def _same_slot(a: Slot, b: Slot | None) -> bool:
     return b is not None and a.json == b.json and a.paths == b.paths and all(
-        x.nbytes == y.nbytes and x == y for x, y in zip(a.buffers, b.buffers)
+        x.nbytes == y.nbytes and x == y for x, y in zip(a.buffers, b.buffers, strict=True)
     )
 
 
