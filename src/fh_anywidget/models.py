@@ -202,9 +202,9 @@ class ModelRecord:
 
     def widget(self) -> Any:
         """The ipywidgets object behind this model, if it is one (descriptor objects are not)."""
-        import ipywidgets  # deferred: importing ipywidgets is slow and only needed here
+        from ipywidgets.widgets import widget  # deferred: only needed for writes
 
-        return ipywidgets.Widget.widgets.get(self.id)
+        return widget._instances.get(self.id)  # the live-widget table ipywidgets keeps
 
     def apply_update(self, state: dict[str, Any], origin: Subscriber) -> list[str]:
         """Apply a browser write (on a worker thread); return error texts for the writer."""

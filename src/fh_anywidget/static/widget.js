@@ -109,7 +109,9 @@ export class Widget {
 
   async renderView(view) {
     await this.ready.catch(() => {
-      throw new Error(`${this.name} is unusable: its ${this.error.phase} failed: ${this.error.message}`);
+      // Unusable widgets fail every view visibly, with the original phase and error; no retry.
+      const { phase, name, message, stack } = this.error;
+      throw Object.assign(new Error(`${name}: ${message}`), { phase, stack });
     });
     if (view.signal.aborted) return;
     const failed = new AbortController();
