@@ -1,6 +1,7 @@
 // Model lifecycle in the browser: open / update / custom / close / code, independent of views.
 // A model exists as soon as the server opens it; views come and go on top of it.
 
+import { applyCss } from "./loader.js";
 import { Model } from "./model.js";
 import { Widget } from "./widget.js";
 import { putBuffers } from "./wire.js";
@@ -45,15 +46,12 @@ export class Registry {
     if (existing) {
       // Reopened after a reconnect: converge on the server's state, keep unsent local edits.
       existing.model.applyServerState(state, { keepDirty: true });
-      if (existing.widget && existing.code !== codeKey(header)) {
-        existing.code = codeKey(header);
-        existing.widget.load(header);
-      }
+      if (existing.widget) this.on_code(header);
       return;
     }
     const model = new Model(header.model, state, this.connection, this.widgetManager);
     const isWidget = header.esm != null || state._model_module === "anywidget";
-    const entry = { model, widget: null, held: [], code: codeKey(header) };
+    const entry = { model, widget: null, held: [], code: codeKey(header), esm: header.esm };
     this.entries.set(header.model, entry);
     if (isWidget) {
       entry.widget = new Widget(model, this);
@@ -104,8 +102,11 @@ export class Registry {
   on_code(header) {
     const entry = this.entries.get(header.model);
     if (!entry?.widget || entry.code === codeKey(header)) return;
+    const esmChanged = entry.esm !== header.esm;
     entry.code = codeKey(header);
-    entry.widget.load(header); // hot module replacement: aborts, reloads, re-initializes, re-renders
+    entry.esm = header.esm;
+    if (esmChanged) entry.widget.load(header); // HMR: abort, reload, re-initialize, re-render
+    else applyCss(entry.widget.name, header.css); // a stylesheet change needs no new module
   }
 
   on_attached(header) {
