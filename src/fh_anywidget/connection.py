@@ -125,6 +125,12 @@ class Connection:
     # ------------------------------------------------------------ writer task
 
     async def _writer(self) -> None:
+        try:
+            await self._write_forever()
+        except (WebSocketDisconnect, RuntimeError, OSError) as exc:  # the client went away
+            log.debug("page socket writer stopped: %r", exc)
+
+    async def _write_forever(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
