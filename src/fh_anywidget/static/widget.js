@@ -113,7 +113,9 @@ export class Widget {
     });
     if (view.signal.aborted) return;
     const failed = new AbortController();
-    const signal = AbortSignal.any([view.signal, this.generation.signal, failed.signal]);
+    // A view ends with its element, with its module (HMR), with its model, or when render fails.
+    const signal = AbortSignal.any([view.signal, this.generation.signal, this.lifetime.signal,
+      failed.signal]);
     signal.addEventListener("abort", () => view.el.replaceChildren(), { once: true });
     try {
       const result = await this.definition.render?.({
