@@ -170,10 +170,11 @@ class Connection:
             if record is None:
                 continue
             try:
-                record.subscribe(self)
+                message = record.subscribe(self)
             except MessageError:
                 continue
             self.open_models.add(model_id)
+            await self._write(message)  # now: whatever made us open it is written after it
 
     async def _write(self, message: Outgoing) -> None:
         await self.websocket.send_text(message.header)
