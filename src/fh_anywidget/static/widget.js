@@ -109,7 +109,10 @@ export class Widget {
 
   async renderView(view) {
     await this.ready.catch(() => {
-      throw new Error(`${this.name} is unusable: its ${this.error.phase} failed: ${this.error.message}`);
+      // Unusable: every view shows the original failure (phase and stack), none retries it.
+      const { phase, message, stack } = this.error;
+      throw Object.assign(new Error(`${this.name} is unusable: its ${phase} failed: ${message}`),
+        { phase, stack });
     });
     if (view.signal.aborted) return;
     const failed = new AbortController();
