@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -32,14 +33,16 @@ class Shown:
 
 @pytest.fixture
 def show(serve, page) -> Callable[..., Shown]:
-    """``show(build, **host_options)``: serve a page whose body is ``build()`` and open it."""
+    """``show(build, **host_options)``: serve a page whose body is ``build()`` (or
+    ``build(host)``, for a build that takes the host) and open it."""
 
     def show(build: Callable[[], Iterable[Any]], **host_options: Any) -> Shown:
         app, rt, host = make_app(**host_options)
 
         @rt("/")
         def index():
-            return Title("AFM"), Div(*build(), id="root")
+            items = build(host) if inspect.signature(build).parameters else build()
+            return Title("AFM"), Div(*items, id="root")
 
         server = serve(app)
         page.set_default_timeout(10_000)

@@ -365,7 +365,7 @@ class MsgspecCounter(msgspec.Struct, weakref=True):
 
 
 class TraitletsCounter(traitlets.HasTraits):
-    value = traitlets.Int(0)
+    value = traitlets.Int(0).tag(sync=True)  # anywidget syncs the traits tagged sync
     _repr_mimebundle_ = MimeBundleDescriptor(_esm=COUNTER_ESM)
 
 
