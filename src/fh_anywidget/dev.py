@@ -24,7 +24,8 @@ def file_contents_of(obj: Any) -> Iterator[Any]:
     from anywidget._file_contents import FileContents
 
     cls = type(obj)
-    values = [getattr(cls, key, None) for key in CODE_KEYS]
+    # AnyWidget.__init__ adds the code traits on a generated subclass: look further up the MRO.
+    values = [klass.__dict__.get(key) for klass in cls.__mro__ for key in CODE_KEYS]
     descriptor = getattr(cls, "_repr_mimebundle_", None)  # the class-level MimeBundleDescriptor
     extra = getattr(descriptor, "_extra_state", None)
     if isinstance(extra, dict):
