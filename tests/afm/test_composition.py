@@ -135,3 +135,16 @@ def test_page_gets_access_to_children_transitively(show):
     expect(_child_button(shown.page, "grand")).to_have_text("grand=9")
     _child_button(shown.page, "grand").click()  # the page may write to the grandchild too
     wait_until(lambda: made[0].slot.slot.value == 10, what="the grandchild's write")
+
+
+def test_exports_are_the_object_initialize_returns_else_undefined(show):
+    def build():
+        kids = [Child(label=k, returns=k) for k in ("exports", "nothing", "cleanup")]
+        return [Parent(refs=[f"anywidget:{kid.model_id}" for kid in kids])]
+
+    shown = show(build)
+    slots = shown.page.locator(".slot")
+    expect(slots).to_have_count(3)
+    expect(slots.nth(0)).to_have_attribute("data-exports", "getValue,label")
+    expect(slots.nth(1)).to_have_attribute("data-exports", "undefined")
+    expect(slots.nth(2)).to_have_attribute("data-exports", "undefined")  # a cleanup is no export
