@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import secrets
-from urllib.parse import urlencode
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from fastcore.xml import FT, ft
 from starlette.types import Scope

@@ -80,7 +80,7 @@ def test_hmr_applies_edited_css(show, hot):
 
 
 def test_production_watches_no_file_and_pushes_no_code(show, hot):
-    cls, esm, _ = hot
+    cls, _, _ = hot
     made = []
     shown = show(lambda: made.append(cls()) or made)  # dev=False: the default
     button = shown.page.locator("button.hot")

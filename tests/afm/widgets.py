@@ -109,7 +109,10 @@ class Child(anywidget.AnyWidget):
         const paint = () => { button.textContent = `${id}=${model.get("value")}`; };
         paint();
         model.on("change:value", paint);
-        button.onclick = () => { model.set("value", model.get("value") + 1); model.save_changes(); };
+        button.onclick = () => {
+          model.set("value", model.get("value") + 1);
+          model.save_changes();
+        };
         el.append(button);
         log("child-render", id);
         signal.addEventListener("abort", () => log("child-abort", id));
@@ -310,7 +313,8 @@ class Commands(anywidget.AnyWidget):
 
     @command
     def echo(self, msg: dict, buffers: list) -> tuple[dict, list[bytes]]:
-        return {"x": msg["x"] + 1, "got": len(buffers)}, [bytes(reversed(bytes(b))) for b in buffers]
+        reply = {"x": msg["x"] + 1, "got": len(buffers)}
+        return reply, [bytes(reversed(bytes(b))) for b in buffers]
 
     @command
     def hang(self, msg: dict, buffers: list) -> tuple[dict, list[bytes]]:
