@@ -112,3 +112,22 @@ def test_hmr_reloads_descriptor_objects_too(show, tmp_path):
         expect(button).to_have_text("v2 1")
     finally:
         type(made[0])._repr_mimebundle_._extra_state["_esm"]._stop_event.set()
+
+
+def test_hmr_to_failing_code_fails_every_live_view_visibly(show, hot, browser_log):
+    cls, esm, _ = hot
+
+    def build():
+        widget = cls()
+        return [widget, widget]
+
+    shown = show(build, dev=True)
+    expect(shown.page.locator("button.hot")).to_have_count(2)
+    esm.write_text("export default { initialize() { throw new Error('broken edit'); } };")
+    errors = shown.page.locator(".fh-anywidget-error")
+    expect(errors).to_have_count(2)
+    expect(errors.first).to_contain_text("broken edit")
+    browser_log("broken edit")
+    esm.write_text(SOURCE.replace("VERSION", "v3"))  # fixing the file brings the views back
+    expect(shown.page.locator("button.hot")).to_have_text(["v3 0", "v3 0"])
+    expect(errors).to_have_count(0)

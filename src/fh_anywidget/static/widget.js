@@ -3,7 +3,7 @@
 
 import { applyCss, loadDefinition } from "./loader.js";
 import { makeHost } from "./host.js";
-import { reportError } from "./errors.js";
+import { reportError, showError } from "./errors.js";
 
 /** Run `cleanup` when `signal` aborts (now, if it already has); report, never swallow, errors. */
 export function onAbort(signal, cleanup, report) {
@@ -89,7 +89,14 @@ export class Widget {
     } finally {
       this.registry.deliverHeld(this.model.model_id);
     }
-    if (replacing) for (const view of this.views) this.renderView(view).catch(() => {});
+    if (!replacing) return;
+    for (const view of this.views) {
+      view.el.replaceChildren(); // an error box left by a previous failed replacement
+      // Replaced code that fails shows in every live view, as a first load would.
+      this.renderView(view).catch((error) => {
+        if (!view.signal.aborted) showError(view.el, { widget: this.name, phase: error.phase, error });
+      });
+    }
   }
 
   /**
