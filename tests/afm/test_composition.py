@@ -148,3 +148,10 @@ def test_exports_are_the_object_initialize_returns_else_undefined(show):
     expect(slots.nth(0)).to_have_attribute("data-exports", "getValue,label")
     expect(slots.nth(1)).to_have_attribute("data-exports", "undefined")
     expect(slots.nth(2)).to_have_attribute("data-exports", "undefined")  # a cleanup is no export
+
+
+def test_should_give_child_render_the_parent_signal_by_default(show):
+    shown = show(lambda: [Parent(slot=Child(label="d"), pass_signal=False)])
+    expect(_child_button(shown.page, "d")).to_be_visible()
+    shown.page.evaluate("document.querySelector('fh-anywidget').remove()")
+    shown.wait_event("child-abort:d")

@@ -69,6 +69,8 @@ def test_throwing_render_fails_only_that_view(show, browser_log):
     made[0].value = 3  # the surviving view and the model keep working
     expect(page.locator("span.survivor")).to_have_text("value 3")
     assert "render" in browser_log("boom in render").getMessage()
+    # the failed view's signal aborted (running what it wired); the good view's did not
+    assert shown.events().count("render-abort:true") == 1
 
 
 def test_cleanup_errors_are_reported_and_never_stop_other_cleanups(show, browser_log):

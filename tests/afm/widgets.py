@@ -158,7 +158,9 @@ class Parent(anywidget.AnyWidget):
               if (typeof child.exports?.getValue === "function") {
                 slot.dataset.exported = String(child.exports.getValue());
               }
-              await child.render({ el: slot, signal: combined });
+              // pass_signal false: the host must default the child's view to the parent's signal
+              await child.render(model.get("pass_signal") ? { el: slot, signal: combined }
+                : { el: slot });
             } catch (error) {
               const problems = [error.message];
               try { await host.getModel(ref); } catch (e) { problems.push(e.message); }
@@ -175,6 +177,7 @@ class Parent(anywidget.AnyWidget):
     };
     """
     label = traitlets.Unicode("parent").tag(sync=True)
+    pass_signal = traitlets.Bool(True).tag(sync=True)
     slot = anywidget.WidgetTrait().tag(sync=True)
     refs = traitlets.Any(None).tag(sync=True)
     ipy = traitlets.Instance(ipywidgets.Widget, allow_none=True).tag(
@@ -248,7 +251,8 @@ class FailFirstRender(anywidget.AnyWidget):
     _esm = LOG + """
     let renders = 0;
     export default {
-      render({ model, el }) {
+      render({ model, el, signal }) {
+        signal.addEventListener("abort", () => log("render-abort", signal.aborted));
         if (renders++ === 0) throw new Error("boom in render");
         const span = Object.assign(document.createElement("span"), { className: "survivor" });
         const paint = () => { span.textContent = `value ${model.get("value")}`; };
