@@ -97,7 +97,6 @@ def test_should_surface_lifecycle_errors_on_a_diagnostic_channel(show, browser_l
     """The diagnostic channels: the page (error box, console) and the server's log."""
     shown = show(lambda: [FailInit()])
     expect(shown.page.locator(".fh-anywidget-error")).to_be_visible()
-    shown.page.wait_for_function("true")
     assert any("boom in initialize" in e for e in shown.page.console_errors)
     record = browser_log("boom in initialize")
     assert "Error: boom in initialize" in record.getMessage()  # with the stack
