@@ -155,6 +155,39 @@ def _install_ft_rendering() -> None:
 
     if getattr(ipywidgets.Widget, "__ft__", None) is not _render_method:
         ipywidgets.Widget.__ft__ = _render_method
+    _install_descriptor_rendering()
+
+
+def _is_descriptor_object(obj: Any) -> bool:
+    """An instance of a class carrying anywidget's ``MimeBundleDescriptor`` (dataclass, pydantic,
+    msgspec, psygnal, traitlets objects made widgets by ``anywidget.experimental``)."""
+    from anywidget.experimental import MimeBundleDescriptor
+
+    return isinstance(getattr(type(obj), "_repr_mimebundle_", None), MimeBundleDescriptor)
+
+
+def _install_descriptor_rendering() -> None:
+    """Render descriptor-protocol objects wherever they sit in an FT tree, like widgets.
+
+    Their classes are the user's (often defined before any host exists), so no ``__ft__`` can be
+    put on them in time; instead fastcore's tree walker swaps such children for their views.
+    """
+    import fastcore.xml as fx
+
+    original = fx._to_xml
+    if getattr(original, "_fh_anywidget", False):
+        return
+
+    def to_xml(elm: Any, *args: Any, **kwargs: Any) -> Any:
+        if _is_descriptor_object(elm):
+            elm = _render(elm)
+        elif isinstance(elm, FT) and any(map(_is_descriptor_object, elm.children)):
+            children = tuple(_render(c) if _is_descriptor_object(c) else c for c in elm.children)
+            elm = FT(elm.tag, children, elm.attrs, void_=elm.void_)
+        return original(elm, *args, **kwargs)
+
+    to_xml._fh_anywidget = True  # type: ignore[attr-defined]
+    fx._to_xml = to_xml
 
 
 def _render_method(self: Any) -> FT:

@@ -76,3 +76,17 @@ def test_descriptor_objects_sync_as_composed_children(show, kind):
 
     shown = show(build)
     _descriptor_round_trip(shown, made[0])
+
+
+@pytest.mark.parametrize("kind", ["experimental.dataclass", "pydantic"])
+def test_descriptor_objects_render_directly_in_ft_trees(show, kind):
+    from fasthtml.common import Div, Titled
+
+    made = []
+
+    def build():
+        made.append(DESCRIPTOR_KINDS[kind]())
+        return [Titled("direct", Div(made[0]))]  # the object alone inside a Div, no host.view
+
+    shown = show(build)
+    _descriptor_round_trip(shown, made[0])
