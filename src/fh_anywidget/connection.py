@@ -70,6 +70,8 @@ class Connection:
     pages_table: PageTable
     identity: str | None
     limits: ConnectionLimits = field(default_factory=ConnectionLimits)
+    #: forward ``code`` messages (dev mode's hot module replacement); dropped otherwise
+    code_updates: bool = False
 
     def __post_init__(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -103,6 +105,8 @@ class Connection:
         self._schedule_wake()
 
     def send(self, model_id: str | None, message: Outgoing) -> None:
+        if message.kind == "code" and not self.code_updates:
+            return  # production: live views keep the code they loaded
         with self._lock:
             if model_id is not None:
                 self._pending.pop(model_id, None)  # later updates must not overtake this message
@@ -171,10 +175,11 @@ class Connection:
             if record is None:
                 continue
             try:
-                record.subscribe(self)
+                message = record.subscribe(self)
             except MessageError:
                 continue
             self.open_models.add(model_id)
+            await self._write(message)  # now: whatever made us open it is written after it
 
     async def _write(self, message: Outgoing) -> None:
         await self.websocket.send_text(message.header)

@@ -6,11 +6,13 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
+from anywidget.experimental import MimeBundleDescriptor
 from fastcore.xml import FT, ft
 from starlette.types import Scope
 
-from . import bridge
+from . import bridge, dev
 from .connection import ConnectionLimits
 from .models import ModelRegistry, registry
 from .pages import Page, PageTable, current_scope
@@ -57,17 +59,24 @@ class WidgetHost:
         max_backlog: int = 256 * 1024 * 1024,
         allowed_origins: Sequence[str] | None = None,
         identity: Callable[[Scope, bool], str | None] = session_identity,
+        widget_timeout: float = 10.0,
+        dev: bool = False,
     ) -> None:
+        """``widget_timeout``: seconds ``host.getWidget`` waits for a child's ``initialize``.
+        ``dev``: hot module replacement — file-based ``_esm``/``_css`` are watched and edits
+        reach live views; off, no file is watched and no code update is pushed."""
         global _active_host
         bridge.install()
         self.app = app
+        self.widget_timeout = widget_timeout
+        self.dev = dev
         self.registry: ModelRegistry = registry
         self.pages = PageTable(registry, grace)
         self.pages.host = self
         self.server = HostServer(
             registry, self.pages, path.rstrip("/"),
             ConnectionLimits(max_payload=max_payload, max_backlog=max_backlog),
-            identity, allowed_origins,
+            identity, allowed_origins, dev=dev,
         )
         # In front: FastHTML's static catch-all would otherwise shadow these routes.
         app.router.routes[0:0] = self.server.routes()
@@ -82,7 +91,8 @@ class WidgetHost:
 
     def script(self) -> FT:
         """The runtime's script tag (added to FastHTML's ``hdrs`` automatically)."""
-        return ft("script", type="module", src=self.server.runtime_url)
+        query = urlencode({"widget_timeout": round(self.widget_timeout * 1000)})
+        return ft("script", type="module", src=f"{self.server.runtime_url}?{query}")
 
     def view(self, widget: Any) -> FT:
         """The element that shows ``widget`` live; what a widget in an FT tree renders as."""
@@ -91,7 +101,18 @@ class WidgetHost:
         if model_id is None:
             return ft(ELEMENT, error=f"{type(widget).__name__} is not a widget", page=page.token)
         page.grant(model_id, widget)
+        if self.dev:
+            self._watch(model_id, widget)
         return ft(ELEMENT, model=model_id, page=page.token, socket=self.server.socket_path)
+
+    def _watch(self, model_id: str, widget: Any) -> None:
+        """Dev mode: watch the code files of ``widget`` and of the widgets it references."""
+        dev.watch(widget)
+        for child_id in self.registry.closure([model_id]):
+            record = self.registry.get(child_id)
+            child = record.widget() if record is not None else None
+            if child is not None:
+                dev.watch(child)
 
     def _page(self) -> Page:
         scope = current_scope.get()
@@ -135,6 +156,37 @@ def _install_ft_rendering() -> None:
 
     if getattr(ipywidgets.Widget, "__ft__", None) is not _render_method:
         ipywidgets.Widget.__ft__ = _render_method
+    _install_descriptor_rendering()
+
+
+def _is_descriptor_object(obj: Any) -> bool:
+    """An instance of a class carrying anywidget's ``MimeBundleDescriptor`` (dataclass, pydantic,
+    msgspec, psygnal, traitlets objects made widgets by ``anywidget.experimental``)."""
+    return isinstance(getattr(type(obj), "_repr_mimebundle_", None), MimeBundleDescriptor)
+
+
+def _install_descriptor_rendering() -> None:
+    """Render descriptor-protocol objects wherever they sit in an FT tree, like widgets.
+
+    Their classes are the user's (often defined before any host exists), so no ``__ft__`` can be
+    put on them in time; instead fastcore's tree walker swaps such children for their views.
+    """
+    import fastcore.xml as fx
+
+    original = getattr(fx, "_to_xml", None)  # private: if fastcore renames it, use host.view()
+    if original is None or getattr(original, "_fh_anywidget", False):
+        return
+
+    def to_xml(elm: Any, *args: Any, **kwargs: Any) -> Any:
+        if _is_descriptor_object(elm):
+            elm = _render(elm)
+        elif isinstance(elm, FT) and any(map(_is_descriptor_object, elm.children)):
+            children = tuple(_render(c) if _is_descriptor_object(c) else c for c in elm.children)
+            elm = FT(elm.tag, children, elm.attrs, void_=elm.void_)
+        return original(elm, *args, **kwargs)
+
+    to_xml._fh_anywidget = True  # type: ignore[attr-defined]
+    fx._to_xml = to_xml
 
 
 def _render_method(self: Any) -> FT:

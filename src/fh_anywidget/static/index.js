@@ -19,6 +19,10 @@ fh-anywidget { display: block; }
 
 const runtimes = new Map();
 
+// The host's options travel in the script's own URL (WidgetHost adds them to the script tag).
+const options = new URL(import.meta.url).searchParams;
+if (options.has("widget_timeout")) config.getWidgetTimeout = Number(options.get("widget_timeout"));
+
 function statusBadge() {
   let badge = document.querySelector(".fh-anywidget-status");
   if (!badge) {

@@ -3,7 +3,7 @@
 
 import { applyCss, loadDefinition } from "./loader.js";
 import { makeHost } from "./host.js";
-import { reportError } from "./errors.js";
+import { reportError, showError } from "./errors.js";
 
 /** Run `cleanup` when `signal` aborts (now, if it already has); report, never swallow, errors. */
 export function onAbort(signal, cleanup, report) {
@@ -89,7 +89,14 @@ export class Widget {
     } finally {
       this.registry.deliverHeld(this.model.model_id);
     }
-    if (replacing) for (const view of this.views) this.renderView(view).catch(() => {});
+    if (!replacing) return;
+    for (const view of this.views) {
+      view.el.replaceChildren(); // an error box left by a previous failed replacement
+      // Replaced code that fails shows in every live view, as a first load would.
+      this.renderView(view).catch((error) => {
+        if (!view.signal.aborted) showError(view.el, { widget: this.name, phase: error.phase, error });
+      });
+    }
   }
 
   /**
@@ -109,13 +116,16 @@ export class Widget {
 
   async renderView(view) {
     await this.ready.catch(() => {
-      // Unusable widgets fail every view visibly, with the original phase and error; no retry.
+      // Unusable: every view shows the original failure (phase, error, stack), none retries it.
       const { phase, name, message, stack } = this.error;
-      throw Object.assign(new Error(`${name}: ${message}`), { phase, stack });
+      throw Object.assign(new Error(`${this.name} is unusable: its ${phase} failed: ${name}: ${message}`),
+        { phase, stack });
     });
     if (view.signal.aborted) return;
     const failed = new AbortController();
-    const signal = AbortSignal.any([view.signal, this.generation.signal, failed.signal]);
+    // A view ends with its element, with its module (HMR), with its model, or when render fails.
+    const signal = AbortSignal.any([view.signal, this.generation.signal, this.lifetime.signal,
+      failed.signal]);
     signal.addEventListener("abort", () => view.el.replaceChildren(), { once: true });
     try {
       const result = await this.definition.render?.({
