@@ -70,8 +70,6 @@ class Connection:
     pages_table: PageTable
     identity: str | None
     limits: ConnectionLimits = field(default_factory=ConnectionLimits)
-    #: forward ``code`` messages (dev mode's hot module replacement); dropped otherwise
-    code_updates: bool = False
 
     def __post_init__(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -105,8 +103,6 @@ class Connection:
         self._schedule_wake()
 
     def send(self, model_id: str | None, message: Outgoing) -> None:
-        if message.kind == "code" and not self.code_updates:
-            return  # production: live views keep the code they loaded
         with self._lock:
             if model_id is not None:
                 self._pending.pop(model_id, None)  # later updates must not overtake this message

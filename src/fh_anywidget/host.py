@@ -64,7 +64,8 @@ class WidgetHost:
     ) -> None:
         """``widget_timeout``: seconds ``host.getWidget`` waits for a child's ``initialize``.
         ``dev``: hot module replacement — file-based ``_esm``/``_css`` are watched and edits
-        reach live views; off, no file is watched and no code update is pushed."""
+        reach live views; off, no file is watched (code a program assigns itself still goes
+        out, as in JupyterLab)."""
         global _active_host
         bridge.install()
         self.app = app
@@ -76,7 +77,7 @@ class WidgetHost:
         self.server = HostServer(
             registry, self.pages, path.rstrip("/"),
             ConnectionLimits(max_payload=max_payload, max_backlog=max_backlog),
-            identity, allowed_origins, dev=dev,
+            identity, allowed_origins,
         )
         # In front: FastHTML's static catch-all would otherwise shadow these routes.
         app.router.routes[0:0] = self.server.routes()

@@ -47,8 +47,6 @@ class HostServer:
     limits: ConnectionLimits
     identity: IdentityFn
     allowed_origins: Sequence[str] | None = None
-    #: forward code changes (hot module replacement) to browsers; off in production
-    dev: bool = False
 
     def __post_init__(self) -> None:
         self.runtime_version = _runtime_digest()
@@ -94,8 +92,7 @@ class HostServer:
             return
         await websocket.accept()
         identity = self.identity(websocket.scope, False)
-        connection = Connection(websocket, self.registry, self.pages, identity, self.limits,
-                                code_updates=self.dev)
+        connection = Connection(websocket, self.registry, self.pages, identity, self.limits)
         await connection.run(websocket.query_params.get("page"))
 
     def _origin_allowed(self, websocket: WebSocket) -> bool:

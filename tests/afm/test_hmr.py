@@ -1,5 +1,5 @@
 """Hot module replacement (dev mode): file-based _esm/_css edits reach live views, keep model
-state, and follow the spec's order; production watches nothing and pushes no code."""
+state, and follow the spec's order; production watches nothing."""
 
 from __future__ import annotations
 
@@ -79,17 +79,28 @@ def test_hmr_applies_edited_css(show, hot):
     expect(button).to_have_text("v1 3")
 
 
-def test_production_watches_no_file_and_pushes_no_code(show, hot):
-    cls, _, _ = hot
+def test_production_watches_no_file(show, hot):
+    cls, esm, _ = hot
     made = []
     shown = show(lambda: made.append(cls()) or made)  # dev=False: the default
     button = shown.page.locator("button.hot")
     expect(button).to_have_text("v1 0")
     assert cls._esm._background_thread is None and cls._css._background_thread is None
-    made[0]._esm = SOURCE.replace("VERSION", "v2")  # what a watcher would do on an edit
-    made[0].value = 1  # sent after the code change on the same socket
+    esm.write_text(SOURCE.replace("VERSION", "v2"))  # an edit on disk: nobody is watching
+    made[0].value = 1
     expect(button).to_have_text("v1 1")
     assert "load:v2" not in shown.events()
+
+
+def test_code_assigned_from_python_reaches_views_as_in_jupyter(show, hot):
+    """Not HMR: a program that sets ``_esm`` itself gets the new code, as JupyterLab does."""
+    cls, _, _ = hot
+    made = []
+    shown = show(lambda: made.append(cls(value=4)) or made)
+    button = shown.page.locator("button.hot")
+    expect(button).to_have_text("v1 4")
+    made[0]._esm = SOURCE.replace("VERSION", "v2")
+    expect(button).to_have_text("v2 4")
 
 
 def test_hmr_reloads_descriptor_objects_too(show, tmp_path):
