@@ -109,7 +109,9 @@ export class Widget {
 
   async renderView(view) {
     await this.ready.catch(() => {
-      throw new Error(`${this.name} is unusable: its ${this.error.phase} failed: ${this.error.message}`);
+      // The view's error box names the phase that really failed (load or initialize).
+      const { phase, message } = this.error;
+      throw Object.assign(new Error(`${this.name} is unusable: its ${phase} failed: ${message}`), { phase });
     });
     if (view.signal.aborted) return;
     const failed = new AbortController();
