@@ -27,7 +27,7 @@ def test_offline_failures_are_visible_and_logged(show, context, caplog):
         return tuple(made)
 
     page = show(factory).page
-    d2, plot, counter = made
+    _, plot, counter = made
     items = page.locator(".corpus-item")
 
     # d2's module imports from esm.sh: the host's error box names the widget, phase and host.
