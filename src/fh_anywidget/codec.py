@@ -26,8 +26,10 @@ def as_buffer(value: Any) -> Buffer | None:
         return value if value.contiguous and value.format == "B" else _flat(value)
     if isinstance(value, (bytes, bytearray)):
         return memoryview(value)
-    # numpy arrays and other exporters of the array interface, without importing numpy
-    if hasattr(value, "__array_interface__") and hasattr(value, "tobytes"):
+    # numpy arrays and other exporters of the array interface, without importing numpy. Scalars
+    # (shape ()) export it too, but they are numbers: JSON carries them (see _json_default).
+    interface = getattr(value, "__array_interface__", None)
+    if isinstance(interface, dict) and interface.get("shape") and hasattr(value, "tobytes"):
         try:
             return _flat(memoryview(value))
         except (TypeError, ValueError):

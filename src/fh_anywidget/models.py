@@ -192,17 +192,18 @@ class ModelRecord:
     # ------------------------------------------------------------ browser -> Python
 
     def check_writable(self, state: dict[str, Any]) -> None:
-        """Refuse a whole write up front if any key is unknown, code, or read-only."""
-        widget = self.widget()
+        """Refuse a whole write up front if any key is unknown or code/identity.
+
+        A trait's ``read_only`` flag is not a refusal: in ipywidgets it means read-only *for
+        Python code*, and the front end is the one that sets it (``set_state`` uses
+        ``set_trait``); real widgets report view facts through such traits.
+        """
         for key in state:
             if key in PROTECTED_KEYS:
                 raise MessageError(f"trait {key!r} of {self.class_name} cannot be written by a browser",
                                    model=self.id)
             if key not in self.slots:
                 raise MessageError(f"{self.class_name} has no synced trait {key!r}", model=self.id)
-            trait = widget.traits().get(key) if widget is not None else None
-            if trait is not None and getattr(trait, "read_only", False):
-                raise MessageError(f"trait {key!r} of {self.class_name} is read-only", model=self.id)
 
     def widget(self) -> Any:
         """The ipywidgets object behind this model, if it is one (descriptor objects are not)."""

@@ -6,8 +6,10 @@ import { config } from "./host.js";
 import { Registry } from "./registry.js";
 import { defineViewElement } from "./view.js";
 
+// A view is a positioned box, like a notebook's output area: widgets that place children with
+// position: absolute (centred dialogs, overlays) stay inside their own view.
 const STYLE = `
-fh-anywidget { display: block; }
+fh-anywidget { display: block; position: relative; }
 .fh-anywidget-error { border: 1px solid #d33; background: #fff4f4; color: #700; padding: .5em .75em;
   font: 13px/1.4 system-ui, sans-serif; border-radius: 4px; }
 .fh-anywidget-error pre { white-space: pre-wrap; font-size: 11px; max-height: 12em; overflow: auto; }

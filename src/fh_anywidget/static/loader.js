@@ -7,7 +7,12 @@
  * default export is the definition, or a factory (sync or async) that makes one per instance.
  */
 export async function loadDefinition(url, widgetName) {
-  const mod = await import(url);
+  let mod;
+  try {
+    mod = await import(url);
+  } catch (error) {
+    throw await explainImportFailure(url, error);
+  }
   if (typeof mod.render === "function") {
     console.warn(
       `[fh-anywidget] ${widgetName}: exporting 'render' directly is deprecated; ` +
@@ -23,6 +28,33 @@ export async function loadDefinition(url, widgetName) {
     throw new Error("the widget module's default factory must return an object");
   }
   return definition;
+}
+
+// Static and dynamic imports of absolute http(s) URLs inside a module's source.
+const REMOTE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)["'`](https?:\/\/[^"'`\s]+)["'`]/g;
+
+/**
+ * A browser says only "Failed to fetch dynamically imported module: <our URL>" when any module
+ * in the graph fails. If the widget's own (same-origin, cached) source imports from other hosts,
+ * name them: that is nearly always why — offline, firewalled, or refused by a CSP.
+ */
+async function explainImportFailure(url, error) {
+  let remote = [];
+  try {
+    if (new URL(url, location.href).origin === location.origin) {
+      const source = await (await fetch(url)).text();
+      remote = [...new Set(Array.from(source.matchAll(REMOTE_IMPORT), (m) => m[1]))];
+    }
+  } catch {
+    // no better explanation than the browser's own
+  }
+  if (remote.length === 0) return error;
+  const shown = remote.slice(0, 3).join(", ") + (remote.length > 3 ? ", …" : "");
+  return new Error(
+    `${error?.message ?? error} — the widget's module imports code from outside this server ` +
+      `(${shown}), which this page could not load (offline, blocked by a firewall or CSP?)`,
+    { cause: error },
+  );
 }
 
 /** Install (or replace in place) the stylesheet of a widget class; resolves once it applied. */

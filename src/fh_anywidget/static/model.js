@@ -26,15 +26,18 @@ export class Model {
     return this.state[key];
   }
 
-  /** Local change, sent by the next save_changes(); fires change events like Backbone. */
+  /**
+   * Local change, sent by the next save_changes(); fires change events like Backbone (only for
+   * values that differ). Every key set is sent, equal or not: widgets often mutate the object
+   * `get` returned and then set it (or an equal copy), and mean "sync this".
+   */
   set(key, value) {
     const changes = typeof key === "object" && key !== null ? key : { [key]: value };
     const changed = [];
     for (const [k, v] of Object.entries(changes)) {
-      if (sameValue(this.state[k], v)) continue;
+      if (!sameValue(this.state[k], v)) changed.push(k);
       this.state[k] = v;
       this.dirty.add(k);
-      changed.push(k);
     }
     this.emitChanges(changed);
   }
