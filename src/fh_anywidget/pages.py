@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .clients import ClientTable
 from .models import ModelRecord, ModelRegistry
 
 log = logging.getLogger("fh_anywidget")
@@ -66,6 +67,7 @@ class PageTable:
         self.grace = grace
         self.host: Any = None  # the WidgetHost these pages render for
         self.pages: dict[str, Page] = {}
+        self.clients = ClientTable(grace)  # browser runtimes' delivery state (clients.py)
         self._lock = threading.Lock()
         self._sweeper: threading.Thread | None = None
         self._stop = threading.Event()
@@ -93,6 +95,7 @@ class PageTable:
                 del self.pages[page.token]
         for page in idle:
             self._retire(page)
+        self.clients.sweep(now)
         return len(idle)
 
     def _retire(self, page: Page) -> None:

@@ -36,10 +36,12 @@ class ProtocolError(Exception):
 class MessageError(Exception):
     """A well-framed message that cannot be applied: answered with an error, socket survives."""
 
-    def __init__(self, message: str, *, model: str | None = None, ref: Any = None) -> None:
+    def __init__(self, message: str, *, model: str | None = None, ref: Any = None,
+                 seq: int | None = None) -> None:
         super().__init__(message)
         self.model = model
         self.ref = ref
+        self.seq = seq  # the refused message's sequence number, if it had one
 
 
 # --------------------------------------------------------------------------- outgoing
@@ -169,6 +171,10 @@ def validate_header(header: Any, max_bytes: int) -> dict[str, Any]:
     model = header.get("model")
     if not isinstance(model, str) or not 0 < len(model) <= _MODEL_ID_MAX:
         raise MessageError(f"{kind}: 'model' must be a model id string")
+    seq = header.get("seq")
+    if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool)
+                            or not 0 < seq < 2**53):
+        raise MessageError(f"{kind}: 'seq' must be a positive integer", model=model)
     if kind == "update":
         if not isinstance(header.get("state"), dict):
             raise MessageError("update: 'state' must be an object", model=model)
@@ -208,7 +214,7 @@ class FrameAssembler:
             raise ProtocolError("message header is too large", CLOSE_TOO_BIG)
         try:
             raw = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise MessageError(f"message header is not valid JSON: {exc}") from exc
         lengths = raw.get("buffers", []) if isinstance(raw, dict) else []
         try:
