@@ -56,6 +56,7 @@ class HostServer:
     auth: AuthFn | None = None
 
     def __post_init__(self) -> None:
+        self.connections: set[Connection] = set()  # live page sockets (for shutdown, tests)
         self.runtime_version = _runtime_digest()
         self.registry.asset_prefix = f"{self.path}/assets"
 
@@ -104,7 +105,11 @@ class HostServer:
         await websocket.accept()
         connection = Connection(websocket, self.registry, self.pages, identity, self.limits,
                                 client)
-        await connection.run(websocket.query_params.get("page"))
+        self.connections.add(connection)
+        try:
+            await connection.run(websocket.query_params.get("page"))
+        finally:
+            self.connections.discard(connection)
 
     async def _refusal(self, websocket: WebSocket) -> str | None:
         """Why this handshake must be refused before accept, or None: origin, app auth, page."""
