@@ -138,6 +138,11 @@ class Inbound:
         return self.header.get("model")
 
 
+def _are_lengths(lengths: Any) -> bool:
+    return isinstance(lengths, list) and all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in lengths)
+
+
 def _check_path(path: Any, where: str) -> None:
     if not isinstance(path, list) or not path or not all(
         isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool) and p >= 0)
@@ -154,9 +159,7 @@ def validate_header(header: Any, max_bytes: int) -> dict[str, Any]:
     if kind not in INBOUND_TYPES:
         raise MessageError(f"unknown message type {kind!r}; expected one of {sorted(INBOUND_TYPES)}")
     lengths = header.setdefault("buffers", [])
-    if not isinstance(lengths, list) or not all(
-        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in lengths
-    ):
+    if not _are_lengths(lengths):
         raise MessageError(f"{kind}: 'buffers' must be a list of byte lengths")
     if sum(lengths) > max_bytes:
         raise MessageError(
@@ -221,8 +224,7 @@ class FrameAssembler:
             header = validate_header(raw, self.max_payload)
         except MessageError as exc:
             # A header we refuse may still announce buffers: skip them so framing stays aligned.
-            if lengths and isinstance(lengths, list) and all(
-                    isinstance(n, int) and n >= 0 for n in lengths):
+            if lengths and _are_lengths(lengths):
                 self._begin({"type": "skipped"}, lengths, exc)
                 return None
             raise

@@ -76,5 +76,6 @@ def test_origin_checked_before_accept(origin_site):
     for origin in (own, "https://app.example", None):  # same origin, allowlisted, not a browser
         with visitor.peer(token, origin=origin) as p:
             assert p.attached()["models"] == models
-    for origin in ("https://evil.example", "http://127.0.0.1:1", "null", own.replace("http", "https")):
+    hostile = ("https://evil.example", "http://127.0.0.1:1", "null", own.replace("http", "https"))
+    for origin in hostile:
         assert refused(lambda o=origin: visitor.peer(token, origin=o)) == 403

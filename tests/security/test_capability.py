@@ -33,7 +33,7 @@ def test_own_and_shared_models_are_opened_nothing_else(site):
 def test_foreign_model_is_refused_logged_and_unchanged(site, caplog, kind, target):
     alice, bob = site.visitor(), site.visitor()
     a_token, (mine_a, _) = alice.page()
-    b_token, (mine_b, _) = bob.page()
+    _, (mine_b, _) = bob.page()
     victim = {"guessed": None, "stolen": site.made[1], "closed": site.made[0]}[target]
     model = {"guessed": "0" * 32, "stolen": mine_b, "closed": mine_a}[target]
     with alice.peer(a_token) as pa:

@@ -11,7 +11,7 @@ import traitlets
 class Guarded(anywidget.AnyWidget):
     """Every kind of trait a hostile browser might go for, and handlers that can fail."""
 
-    _esm = "export default { render({ model, el }) { el.textContent = String(model.get('value')); } };"
+    _esm = "export default { render({ model, el }) { el.textContent = model.get('value'); } };"
     value = traitlets.Int(1).tag(sync=True)
     a = traitlets.Int(0).tag(sync=True)
     b = traitlets.Int(0).tag(sync=True)
