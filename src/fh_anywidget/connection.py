@@ -336,8 +336,8 @@ class Connection:
             try:
                 apply()
             finally:
-                if client is not None:
-                    current = client.done(seq)  # type: ignore[arg-type]
+                if seq is not None:  # acknowledged on whichever socket now carries the client
+                    current = client.done(seq) if client is not None else self
                     if current is not None:
                         current.send_ack(record, seq, keys)
                 with contextlib.suppress(RuntimeError):  # loop closed: nobody is waiting

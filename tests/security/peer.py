@@ -125,4 +125,6 @@ class Peer:
     def alive(self) -> bool:
         """A round trip proves the socket still works: an invalid message gets its error reply."""
         self.send({"type": "views", "model": "liveness-probe", "count": 0})
-        return self.error("liveness reply")["model"] == "liveness-probe"
+        reply = self.until(lambda m: m["type"] == "error" and m.get("model") == "liveness-probe",
+                           what="the liveness reply")
+        return "no model" in reply["message"]
