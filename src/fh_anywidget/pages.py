@@ -93,14 +93,17 @@ class PageTable:
                     if p.sockets == 0 and now - p.idle_since >= self.grace]
             for page in idle:
                 del self.pages[page.token]
-        for page in idle:
-            self._retire(page)
+        if idle:
+            # who still shows what: computed once per sweep, not once per retired page
+            holders = {m: p for p in list(self.pages.values())
+                       for m in self.registry.closure(p.roots)}
+            for page in idle:
+                self._retire(page, holders)
         self.clients.sweep(now)
         return len(idle)
 
-    def _retire(self, page: Page) -> None:
+    def _retire(self, page: Page, holders: dict[str, Page]) -> None:
         page.expired = True
-        holders = {m: p for p in list(self.pages.values()) for m in self.registry.closure(p.roots)}
         for model_id in sorted(page.owned):
             heir = holders.get(model_id)
             if heir is not None:  # another live page shows it: that page answers for it now
