@@ -39,7 +39,8 @@ class Hostile:
         if pick == 2:
             return r.random() * 10 ** r.randint(-5, 300)
         if pick == 3:
-            return "".join(r.choice(string.printable + "\u202e\u0000\ud7ff") for _ in range(r.randrange(20)))
+            alphabet = string.printable + "\u202e\u0000\ud7ff"
+            return "".join(r.choice(alphabet) for _ in range(r.randrange(20)))
         if pick == 4:
             return None
         if pick == 5:

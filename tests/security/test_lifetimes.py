@@ -64,7 +64,7 @@ def test_thousand_pages_are_collected(serve):
                    for r in alive)
     assert residue < RESIDUE
     # the shared widget lived through it all and still works
-    token, (mine, shared_id) = visitor.page()
+    token, (_, shared_id) = visitor.page()
     assert shared_id == shared.model_id and host.registry.get(shared_id) is not None
     with visitor.peer(token) as p:
         p.attached()

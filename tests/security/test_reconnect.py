@@ -69,7 +69,7 @@ def test_fifty_drops_lose_and_duplicate_nothing(serve, page, second_page):  # no
     expect(page.locator(ONLINE)).to_have_count(1)
     want_own, want_shared = f"{clicks_own}/{clicks_own}", f"{clicks_shared}/{clicks_shared}"
     wait_until(lambda: (mine[0].clicks, mine[0].total) == (clicks_own, clicks_own),
-               what=f"Python to count {clicks_own} own clicks, got {mine[0].clicks}/{mine[0].total}")
+               what=f"Python to count {clicks_own} own clicks")
     wait_until(lambda: (shared.clicks, shared.total) == (clicks_shared, clicks_shared),
                what="Python to count the shared clicks")
     expect(own).to_have_text(want_own)
@@ -94,7 +94,6 @@ def test_unknown_page_after_restart_offers_reload(serve, page):
     url = serve(app).url
     page.goto(url)
     expect(page.locator("button.tally")).to_have_text("0/0")
-    token = page.locator("fh-anywidget").get_attribute("page")
     carriers = wait_until(lambda: list(host.server.connections))
     host.pages.pages.clear()  # what a restarted server knows about this page: nothing
     host.pages.clients.clients.clear()
