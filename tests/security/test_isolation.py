@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 
 import pytest
+import traitlets
 from fasthtml.common import Div, Titled
 from playwright.sync_api import expect
 
@@ -15,6 +17,15 @@ from tests.apps import make_app
 from tests.conftest import LOOPBACK, wait_until
 from tests.security.widgets import Gated
 from tests.widgets.counter import Counter
+
+ROUNDS = 200
+
+
+class SlowToSerialize(Counter):
+    """Its serializer lets other threads run between reading the trait and sending it (as
+    serializers that release the GIL do), which is where concurrent writers race."""
+
+    value = traitlets.Int(0).tag(sync=True, to_json=lambda v, _w: (time.sleep(0), v)[1])
 
 
 @pytest.fixture
@@ -69,7 +80,7 @@ def test_blocked_observer_in_one_session_does_not_delay_another(serve, page, sec
 
 def test_eight_threads_on_a_shared_widget_leave_every_view_equal(serve, page, second_page):
     app, rt, host = make_app()
-    shared = Counter(value=0)
+    shared = SlowToSerialize(value=0)
 
     @rt("/")
     def index():
@@ -81,22 +92,29 @@ def test_eight_threads_on_a_shared_widget_leave_every_view_equal(serve, page, se
     views = [p.locator("button.counter") for p in (page, second_page)]
     for view in views:
         expect(view).to_have_text("count is 0")
-    start = threading.Barrier(8)
+    record = host.registry.get(shared.model_id)
+    start, end = threading.Barrier(9), threading.Barrier(9)
+    stale_rounds = []
 
     def writer(seed: int) -> None:
         rng = random.Random(seed)
-        start.wait()
-        for _ in range(300):
+        for _ in range(ROUNDS):
+            start.wait()
             shared.value = rng.randrange(1_000_000)
+            end.wait()
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
     for t in threads:
         t.start()
+    for n in range(ROUNDS):  # every round ends with eight writes racing each other
+        start.wait()
+        end.wait()
+        if record.slots["value"].json != Slot.of(shared.value).json:
+            stale_rounds.append(n)
     for t in threads:
         t.join()
+    assert not stale_rounds, f"the host's snapshot went stale in rounds {stale_rounds}"
     final = shared.value
-    record = host.registry.get(shared.model_id)
-    assert record.slots["value"].json == Slot.of(final).json, "the host's snapshot is stale"
     for view in views:
         expect(view).to_have_text(f"count is {final}")
     assert not page.console_errors and not second_page.console_errors

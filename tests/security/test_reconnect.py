@@ -35,6 +35,14 @@ DROP_FROM_BROWSER = """() => {
 }"""
 
 
+WATCH_OWN_VIEW = """() => {
+  const button = document.querySelector("#mine button.tally");
+  window.shownClicks = [];
+  new MutationObserver(() => window.shownClicks.push(button.textContent))
+    .observe(button, { childList: true, characterData: true, subtree: true });
+}"""
+
+
 def test_fifty_drops_lose_and_duplicate_nothing(serve, page, second_page):  # noqa: F811
     app, rt, host = make_app()
     shared = Tally()
@@ -52,6 +60,7 @@ def test_fifty_drops_lose_and_duplicate_nothing(serve, page, second_page):  # no
     own, common = page.locator("#mine button.tally"), page.locator("#shared button.tally")
     expect(own).to_have_text("0/0")
     expect(page.locator(ONLINE)).to_have_count(1)
+    page.evaluate(WATCH_OWN_VIEW)
     clicks_own = clicks_shared = 0
     for n in range(DROPS):
         expect(page.locator(ONLINE)).to_have_count(1)
@@ -76,6 +85,9 @@ def test_fifty_drops_lose_and_duplicate_nothing(serve, page, second_page):  # no
     expect(common).to_have_text(want_shared)
     expect(second_page.locator("#shared button.tally")).to_have_text(want_shared)
     expect(second_page.locator("#mine button.tally")).to_have_text("0/0")
+    # the view never fell back behind the user's own edits (no stale resync flicker)
+    shown = [int(text.split("/")[0]) for text in page.evaluate("() => window.shownClicks")]
+    assert shown and shown == sorted(shown), shown
     # nothing is left unacknowledged in the browser
     assert page.evaluate("() => [...fhAnywidget.runtimes.values()][0].connection.unacked.size") == 0
     assert not [e for e in page.console_errors if "server:" in e]
