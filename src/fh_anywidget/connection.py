@@ -199,13 +199,15 @@ class Connection:
     async def run(self, first_token: str | None) -> None:
         writer = asyncio.create_task(self._writer())
         assembler = FrameAssembler(self.limits.max_payload)
+        ahead: asyncio.Future | None = None  # a frame read while waiting for capacity
         if self.client is not None:
             self.client.connected(self)
         try:
             if first_token:
                 self._attach(first_token)
             while not writer.done():
-                frame = await self.websocket.receive()
+                frame = await (ahead if ahead is not None else self.websocket.receive())
+                ahead = None
                 if frame["type"] == "websocket.disconnect":
                     break
                 try:
@@ -217,9 +219,8 @@ class Connection:
                         self._dispatch_safely(inbound)
                 except MessageError as exc:
                     self.reply_error(str(exc), exc.model, exc.seq)
-                while self._inflight >= self.limits.max_inflight:
-                    self._drained.clear()  # a slow model: stop reading until it catches up
-                    await self._drained.wait()
+                if self._inflight >= self.limits.max_inflight:
+                    ahead = await self._wait_for_capacity()
         except ProtocolError as exc:
             log.warning("closing a page socket: %s", exc.reason)
             await self.websocket.close(exc.code, exc.reason)
@@ -227,9 +228,26 @@ class Connection:
             pass
         finally:
             writer.cancel()
+            if ahead is not None:
+                ahead.cancel()
             self._teardown()
             if self.client is not None:
                 self.client.disconnected(self)
+
+    async def _wait_for_capacity(self) -> asyncio.Future:
+        """Backpressure: too many messages wait to be applied (a slow model), so stop reading
+        until they drain, holding at most one frame read ahead, which also tells us if the
+        client leaves meanwhile (its page must not stay attached behind a stuck model)."""
+        ahead = asyncio.ensure_future(self.websocket.receive())
+        while self._inflight >= self.limits.max_inflight:
+            if ahead.done() and ahead.result()["type"] == "websocket.disconnect":
+                break
+            self._drained.clear()
+            drained = asyncio.ensure_future(self._drained.wait())
+            waiting = {drained} if ahead.done() else {drained, ahead}
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            drained.cancel()
+        return ahead
 
     def _teardown(self) -> None:
         for model_id in list(self.open_models):

@@ -56,7 +56,8 @@ class Peer:
         if query:
             url += "?" + "&".join(query)
         self._connect = connect(url, additional_headers=headers or {}, origin=origin,
-                                compression=None, max_size=None, open_timeout=10)
+                                compression=None, max_size=None, open_timeout=10,
+                                close_timeout=0.5)
         self.ws: ClientConnection = self._connect.__enter__()
         self.models: dict[str, dict[str, Any]] = {}  # state of every model opened on this socket
         self.received: list[dict[str, Any]] = []

@@ -163,6 +163,21 @@ def test_flooding_a_slow_model_is_bounded(serve):
                        what="every update applied, in order")
             assert made[0].seen == list(range(1, 201))
             assert p.alive()
+        # a client that leaves while its messages are stuck behind the model is let go once the
+        # model catches up, and what it had sent is still applied
+        made[0].gate.clear()
+        made[0].entered.clear()
+        page = host.pages.get(token)
+        with visitor.peer(token) as p:
+            p.attached()
+            for n in range(201, 301):
+                p.update(model, {"value": n})
+            assert made[0].entered.wait(10)
+            wait_until(lambda: len(record.inbox) >= 7, what="inbox to fill up")
+        assert len(record.inbox) <= 8
+        made[0].gate.set()
+        wait_until(lambda: page.sockets == 0, what="the socket to be torn down")
+        wait_until(lambda: made[0].seen[-1:] == [300], what="every update applied")
     finally:
         made[0].gate.set()
         host.close()

@@ -4,6 +4,7 @@ nothing; an unknown page (server restarted) says so and offers a reload."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from fasthtml.common import Div, Titled
 from playwright.sync_api import expect
@@ -12,6 +13,7 @@ from tests.apps import make_app
 from tests.conftest import wait_until
 from tests.security.test_isolation import second_page  # noqa: F401 (fixture)
 from tests.security.widgets import Tally
+from tests.widgets.counter import Bounded
 
 DROPS = 50
 ONLINE = "html[data-fh-anywidget=online]"
@@ -117,4 +119,36 @@ def test_unknown_page_after_restart_offers_reload(serve, page):
     expect(page.locator("button.tally")).to_have_text("0/0")
     expect(badge).to_be_hidden()
     assert len(made) == 2  # the reload rendered a fresh page
+    host.close()
+
+
+def test_offline_badge_while_refused_then_edits_arrive(serve, page):
+    allow = threading.Event()
+    allow.set()
+    app, rt, host = make_app(auth=lambda scope: allow.is_set())  # e.g. the session lapsed
+    made: list[Tally] = []
+    bounded = Bounded(value=5)
+
+    @rt("/")
+    def index():
+        made.append(Tally())
+        return Titled("Tally", Div(made[-1]), Div(bounded))
+
+    page.goto(serve(app).url)
+    button, field = page.locator("button.tally"), page.locator("input.bounded")
+    expect(button).to_have_text("0/0")
+    allow.clear()
+    drop_from_server(host, page.locator("fh-anywidget").first.get_attribute("page"))
+    badge = page.locator(".fh-anywidget-status")
+    expect(badge).to_have_text("Offline — reconnecting…")
+    button.click()  # edits made while offline: one Python accepts, one it refuses
+    expect(button).to_have_text("1/0")
+    field.fill("50")
+    field.dispatch_event("change")
+    assert (made[0].clicks, made[0].total) == (0, 0)
+    allow.set()  # e.g. logged in again in another tab: the page comes back by itself
+    expect(badge).to_be_hidden()
+    expect(button).to_have_text("1/1")
+    expect(field).to_have_value("5")  # refused after the reconnect: the view snaps back
+    assert (made[0].clicks, made[0].total, bounded.value) == (1, 1, 5)
     host.close()
