@@ -45,6 +45,9 @@ M = [
  ("browser resends unacked after reconnect", S+"static/connection.js",
   "      for (const [header, bytes] of this.unacked.values()) this.write(header, bytes);\n", "",
   "tests/security/test_reconnect.py::test_fifty_drops_lose_and_duplicate_nothing"),
+ ("acks carry the server's values of the written keys", S+"connection.py",
+  "slots = {k: record.slots[k] for k in keys if k in record.slots}", "slots = {}",
+  "tests/security/test_reconnect.py::test_offline_badge_while_refused_then_edits_arrive"),
  ("in-flight keys survive the reopen", S+"static/model.js", "      if (this.pending.has(k)) continue;\n", "",
   "tests/security/test_reconnect.py::test_fifty_drops_lose_and_duplicate_nothing"),
 ]
