@@ -77,6 +77,31 @@ def install() -> None:
     """Route every comm created from now on through the host (idempotent)."""
     comm.create_comm = _create_comm
     comm.get_comm_manager = _get_comm_manager
+    _make_send_state_atomic()
+
+
+def _make_send_state_atomic() -> None:
+    """ipywidgets reads a trait (``get_state``) and then sends it; two threads setting the same
+    trait can send in the opposite order of their reads, leaving a stale value as the host's
+    snapshot. Holding the model's lock across read+send makes the last send carry the last value.
+    """
+    import ipywidgets
+
+    original = ipywidgets.Widget.send_state
+    if getattr(original, "_fh_anywidget_atomic", False):
+        return
+
+    def send_state(self: Any, key: Any = None) -> None:
+        host_comm = getattr(self, "comm", None)
+        record = registry.get(host_comm.comm_id) if isinstance(host_comm, HostComm) else None
+        if record is None:
+            original(self, key)
+            return
+        with record.lock:
+            original(self, key)
+
+    send_state._fh_anywidget_atomic = True  # type: ignore[attr-defined]
+    ipywidgets.Widget.send_state = send_state
 
 
 def adopt(widget: Any) -> None:

@@ -12,11 +12,13 @@ import contextlib
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from .clients import Client
 from .codec import put_buffers
 from .models import ModelRecord, ModelRegistry
 from .wire import (
@@ -45,12 +47,6 @@ class _Update:
 
 
 @dataclass(slots=True)
-class _Open:
-    token: str
-    model_ids: list[str]
-
-
-@dataclass(slots=True)
 class _Message:
     model_id: str | None
     message: Outgoing
@@ -61,6 +57,10 @@ class ConnectionLimits:
     max_payload: int = 512 * 1024 * 1024
     #: bytes of not-coalescable messages a client may fall behind by before it is dropped
     max_backlog: int = 256 * 1024 * 1024
+    #: browser messages taken in but not yet applied; past it the socket is not read (backpressure)
+    max_inflight: int = 256
+    #: browser error reports a socket may write to the server log
+    max_log: int = 100
 
 
 @dataclass
@@ -70,19 +70,23 @@ class Connection:
     pages_table: PageTable
     identity: str | None
     limits: ConnectionLimits = field(default_factory=ConnectionLimits)
+    client: Client | None = None  # delivery state kept across reconnects (clients.py)
 
     def __post_init__(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.pages: list[Page] = []
         self.open_models: set[str] = set()
         self.views: dict[str, int] = {}
-        self._outbox: deque[_Update | _Open | _Message] = deque()
+        self._outbox: deque[_Update | _Message] = deque()
         self._pending: dict[str, _Update] = {}
         self._backlog = 0
         self._lock = threading.Lock()
         self._wake = asyncio.Event()
         self._wake_scheduled = False
         self._closing: ProtocolError | None = None
+        self._inflight = 0  # messages submitted to models' inboxes, not yet applied
+        self._drained = asyncio.Event()
+        self._logged = 0
 
     def __hash__(self) -> int:
         return id(self)
@@ -144,13 +148,11 @@ class Connection:
                 return
             for item in items:
                 if isinstance(item, _Update):
-                    await self._open_models(sorted(self._unopened_refs(item.slots)))
+                    refs = sorted(self._unopened_refs(item.slots))
+                    if refs:  # children Python just referenced: open them before the parent
+                        self._open_models(refs)
+                        await self._flush_opens()
                     await self._write(state_message("update", item.model_id, item.slots))
-                elif isinstance(item, _Open):
-                    await self._open_models(item.model_ids)
-                    opened = [m for m in item.model_ids if m in self.open_models]
-                    await self._write(simple_message("attached", None, token=item.token,
-                                                     models=opened))
                 else:
                     with self._lock:
                         self._backlog -= item.message.nbytes
@@ -162,8 +164,23 @@ class Connection:
         refs = {ref for slot in slots.values() for ref in slot.refs}
         return refs - self.open_models
 
-    async def _open_models(self, model_ids: list[str]) -> None:
-        """Open models (children first) and subscribe, each exactly once per connection."""
+    async def _flush_opens(self) -> None:
+        """Write the open messages queued by ``_open_models`` ahead of everything else."""
+        with self._lock:
+            opens = [i for i in self._outbox
+                     if isinstance(i, _Message) and i.message.kind == "open"]
+            for item in opens:
+                self._outbox.remove(item)
+                self._backlog -= item.message.nbytes
+        for item in opens:
+            await self._write(item.message)
+
+    def _open_models(self, model_ids: list[str]) -> None:
+        """Open models (children first) and subscribe, each exactly once per connection.
+
+        Runs on the loop: the open messages are queued at once, and the models count as given
+        to this socket from now on, so a message about them read next is accepted.
+        """
         for model_id in self.registry.closure(model_ids):
             if model_id in self.open_models:
                 continue
@@ -171,11 +188,10 @@ class Connection:
             if record is None:
                 continue
             try:
-                message = record.subscribe(self)
+                record.subscribe(self)
             except MessageError:
                 continue
             self.open_models.add(model_id)
-            await self._write(message)  # now: whatever made us open it is written after it
 
     async def _write(self, message: Outgoing) -> None:
         await self.websocket.send_text(message.header)
@@ -187,11 +203,15 @@ class Connection:
     async def run(self, first_token: str | None) -> None:
         writer = asyncio.create_task(self._writer())
         assembler = FrameAssembler(self.limits.max_payload)
+        ahead: asyncio.Future | None = None  # a frame read while waiting for capacity
+        if self.client is not None:
+            self.client.connected(self)
         try:
             if first_token:
                 self._attach(first_token)
             while not writer.done():
-                frame = await self.websocket.receive()
+                frame = await (ahead if ahead is not None else self.websocket.receive())
+                ahead = None
                 if frame["type"] == "websocket.disconnect":
                     break
                 try:
@@ -200,9 +220,11 @@ class Connection:
                     else:
                         inbound = assembler.feed_bytes(frame.get("bytes") or b"")
                     if inbound is not None:
-                        self._dispatch(inbound)
+                        self._dispatch_safely(inbound)
                 except MessageError as exc:
-                    self.reply_error(str(exc), exc.model)
+                    self.reply_error(str(exc), exc.model, exc.seq)
+                if self._inflight >= self.limits.max_inflight:
+                    ahead = await self._wait_for_capacity()
         except ProtocolError as exc:
             log.warning("closing a page socket: %s", exc.reason)
             await self.websocket.close(exc.code, exc.reason)
@@ -210,7 +232,26 @@ class Connection:
             pass
         finally:
             writer.cancel()
+            if ahead is not None:
+                ahead.cancel()
             self._teardown()
+            if self.client is not None:
+                self.client.disconnected(self)
+
+    async def _wait_for_capacity(self) -> asyncio.Future:
+        """Backpressure: too many messages wait to be applied (a slow model), so stop reading
+        until they drain, holding at most one frame read ahead, which also tells us if the
+        client leaves meanwhile (its page must not stay attached behind a stuck model)."""
+        ahead = asyncio.ensure_future(self.websocket.receive())
+        while self._inflight >= self.limits.max_inflight:
+            if ahead.done() and ahead.result()["type"] == "websocket.disconnect":
+                break
+            self._drained.clear()
+            drained = asyncio.ensure_future(self._drained.wait())
+            waiting = {drained} if ahead.done() else {drained, ahead}
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            drained.cancel()
+        return ahead
 
     def _teardown(self) -> None:
         for model_id in list(self.open_models):
@@ -221,9 +262,17 @@ class Connection:
         for page in self.pages:
             page.detached()
 
-    def reply_error(self, text: str, model_id: str | None = None) -> None:
+    def reply_error(self, text: str, model_id: str | None = None, seq: int | None = None) -> None:
         fields: dict[str, Any] = {"message": text}
+        if seq is not None:  # the browser stops resending a message that was refused
+            fields["seq"] = seq
         self.send(None, simple_message("error", model_id, **fields))
+
+    def send_ack(self, record: ModelRecord, seq: int, keys: list[str]) -> None:
+        """Acknowledge an applied message with the server's values of the keys it wrote."""
+        with record.lock:  # no Python change can slip between reading and queueing the values
+            slots = {k: record.slots[k] for k in keys if k in record.slots}
+            self.send(record.id, state_message("ack", record.id, slots, {"seq": seq}))
 
     def _attach(self, token: str) -> None:
         page = self.pages_table.get(token)
@@ -238,9 +287,9 @@ class Connection:
             return
         page.attached()
         self.pages.append(page)
-        with self._lock:
-            self._outbox.append(_Open(token, list(page.roots)))
-        self._schedule_wake()
+        self._open_models(page.roots)
+        opened = [m for m in page.roots if m in self.open_models]
+        self.send(None, simple_message("attached", None, token=token, models=opened))
 
     def _record(self, inbound: Inbound) -> ModelRecord:
         model_id = inbound.model
@@ -250,6 +299,25 @@ class Connection:
             log.warning("refused a %s for model %r this socket was not given", inbound.type, model_id)
             raise MessageError(f"no model {model_id!r} on this page", model=model_id)
         return record
+
+    def _dispatch_safely(self, inbound: Inbound) -> None:
+        seq = inbound.header.get("seq") if inbound.type in ("update", "custom") else None
+        try:
+            self._dispatch(inbound)
+        except MessageError as exc:
+            exc.seq = seq
+            record = self.registry.get(exc.model) if exc.model in self.open_models else None
+            if record is not None and seq is not None and inbound.type == "update":
+                # refused write to a model it may see: the writer snaps back to the server's value
+                self.reply_error(str(exc), exc.model)
+                self.send_ack(record, seq, list(inbound.header["state"]))
+                return
+            raise
+        except Exception as exc:  # a bug or a hostile value we did not foresee: refuse, survive
+            log.exception("error handling a browser %s message", inbound.type)
+            raise MessageError(f"{inbound.type}: could not be handled ({type(exc).__name__})",
+                               model=inbound.model if isinstance(inbound.model, str) else None,
+                               seq=seq) from exc
 
     def _dispatch(self, inbound: Inbound) -> None:
         kind = inbound.type
@@ -265,16 +333,44 @@ class Connection:
                 raise MessageError(f"update: {exc}", model=record.id) from exc
             record.check_writable(state)
             self._check_refs(state, record)
-            record.inbox.submit(lambda: self._report(record, record.apply_update(state, self)))
+            self._submit(record, header.get("seq"), list(state),
+                         lambda: self._report(record, record.apply_update(state, self)))
         elif kind == "custom":
             record = self._record(inbound)
             content, buffers = header.get("content"), inbound.buffers
-            record.inbox.submit(
-                lambda: self._report(record, record.apply_custom(content, buffers, self)))
+            self._submit(record, header.get("seq"), [],
+                         lambda: self._report(record, record.apply_custom(content, buffers, self)))
         elif kind == "views":
             self.views[self._record(inbound).id] = header["count"]
         elif kind == "log":
             self._log_browser_error(header)
+
+    def _submit(self, record: ModelRecord, seq: int | None, keys: list[str],
+                apply: Callable[[], None]) -> None:
+        """Queue a browser message on its model's inbox, at most once per ``seq``."""
+        client = self.client if seq is not None else None
+        if client is not None and not client.take(seq):  # type: ignore[arg-type]
+            if not client.is_running(seq):  # type: ignore[arg-type]
+                self.send_ack(record, seq, keys)  # type: ignore[arg-type]
+            return  # still being applied: its acknowledgement will come when it is done
+
+        def job() -> None:
+            try:
+                apply()
+            finally:
+                if seq is not None:  # acknowledged on whichever socket now carries the client
+                    current = client.done(seq) if client is not None else self
+                    if current is not None:
+                        current.send_ack(record, seq, keys)
+                with contextlib.suppress(RuntimeError):  # loop closed: nobody is waiting
+                    self.loop.call_soon_threadsafe(self._job_done)
+
+        self._inflight += 1
+        record.inbox.submit(job)
+
+    def _job_done(self) -> None:
+        self._inflight -= 1
+        self._drained.set()
 
     def _check_refs(self, state: dict[str, Any], record: ModelRecord) -> None:
         """A browser may only reference models it can already see."""
@@ -288,6 +384,13 @@ class Connection:
             self.reply_error(f"{record.class_name}: {text}", record.id)
 
     def _log_browser_error(self, header: dict[str, Any]) -> None:
+        self._logged += 1
+        if self._logged > self.limits.max_log:
+            if self._logged == self.limits.max_log + 1:
+                log.warning("a page socket sent over %d error reports; ignoring the rest",
+                            self.limits.max_log)
+            return
+
         def text(key: str) -> str:
             value = header.get(key)
             return str(value)[:4000] if value is not None else "?"

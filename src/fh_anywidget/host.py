@@ -16,7 +16,7 @@ from . import bridge, dev
 from .connection import ConnectionLimits
 from .models import ModelRegistry, registry
 from .pages import Page, PageTable, current_scope
-from .server import HostServer
+from .server import AuthFn, HostServer
 
 log = logging.getLogger("fh_anywidget")
 
@@ -47,6 +47,12 @@ class WidgetHost:
 
     ``WidgetHost(app)`` installs the page socket, the asset routes, the browser runtime and the
     per-request page scope; afterwards any widget placed in an FT tree renders as a live view.
+
+    Safety options (docs/security.md): ``allowed_origins`` (extra origins whose pages may open the
+    socket), ``identity`` (who a request/socket is; pages are bound to it), ``auth`` (called with
+    the socket's ASGI scope before accept; falsy refuses it, e.g. the app's login check),
+    ``grace`` (seconds a page outlives its last socket), ``max_payload``/``max_backlog``/
+    ``max_inflight`` (per-socket limits on inbound bytes, outbound lag and unapplied messages).
     """
 
     def __init__(
@@ -61,6 +67,8 @@ class WidgetHost:
         identity: Callable[[Scope, bool], str | None] = session_identity,
         widget_timeout: float = 10.0,
         dev: bool = False,
+        auth: AuthFn | None = None,
+        max_inflight: int = 256,
     ) -> None:
         """``widget_timeout``: seconds ``host.getWidget`` waits for a child's ``initialize``.
         ``dev``: hot module replacement — file-based ``_esm``/``_css`` are watched and edits
@@ -76,8 +84,9 @@ class WidgetHost:
         self.pages.host = self
         self.server = HostServer(
             registry, self.pages, path.rstrip("/"),
-            ConnectionLimits(max_payload=max_payload, max_backlog=max_backlog),
-            identity, allowed_origins,
+            ConnectionLimits(max_payload=max_payload, max_backlog=max_backlog,
+                             max_inflight=max_inflight),
+            identity, allowed_origins, auth,
         )
         # In front: FastHTML's static catch-all would otherwise shadow these routes.
         app.router.routes[0:0] = self.server.routes()

@@ -161,17 +161,18 @@ class ModelRecord:
             for sub in self.subscribers:
                 sub.send(self.id, message)
 
-    def subscribe(self, sub: Subscriber) -> Outgoing:
-        """Keep ``sub`` updated; return the current state as an ``open`` message.
+    def subscribe(self, sub: Subscriber) -> None:
+        """Queue the current state for ``sub`` and keep it updated.
 
-        The caller writes it before anything published after this call, so no change is lost,
-        and before the message that made it subscribe (a parent update referencing this child).
+        Both happen under the record's lock, so no change published meanwhile is lost or
+        arrives before the ``open``; the connection writes queued opens ahead of the parent
+        update that made it subscribe.
         """
         with self.lock:
             if self.closed:
                 raise MessageError(f"model {self.id} is closed", model=self.id)
+            sub.send(self.id, state_message("open", self.id, dict(self.slots), self.code_fields()))
             self.subscribers.add(sub)
-            return state_message("open", self.id, dict(self.slots), self.code_fields())
 
     def unsubscribe(self, sub: Subscriber) -> None:
         with self.lock:

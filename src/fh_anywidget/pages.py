@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .clients import ClientTable
 from .models import ModelRecord, ModelRegistry
 
 log = logging.getLogger("fh_anywidget")
@@ -66,6 +67,7 @@ class PageTable:
         self.grace = grace
         self.host: Any = None  # the WidgetHost these pages render for
         self.pages: dict[str, Page] = {}
+        self.clients = ClientTable(grace)  # browser runtimes' delivery state (clients.py)
         self._lock = threading.Lock()
         self._sweeper: threading.Thread | None = None
         self._stop = threading.Event()
@@ -91,13 +93,17 @@ class PageTable:
                     if p.sockets == 0 and now - p.idle_since >= self.grace]
             for page in idle:
                 del self.pages[page.token]
-        for page in idle:
-            self._retire(page)
+        if idle:
+            # who still shows what: computed once per sweep, not once per retired page
+            holders = {m: p for p in list(self.pages.values())
+                       for m in self.registry.closure(p.roots)}
+            for page in idle:
+                self._retire(page, holders)
+        self.clients.sweep(now)
         return len(idle)
 
-    def _retire(self, page: Page) -> None:
+    def _retire(self, page: Page, holders: dict[str, Page]) -> None:
         page.expired = True
-        holders = {m: p for p in list(self.pages.values()) for m in self.registry.closure(p.roots)}
         for model_id in sorted(page.owned):
             heir = holders.get(model_id)
             if heir is not None:  # another live page shows it: that page answers for it now

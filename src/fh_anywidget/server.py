@@ -4,8 +4,9 @@ and the middleware that gives each HTTP request its page. Nothing here knows Fas
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from .clients import CLIENT_ID_MAX
 from .connection import Connection, ConnectionLimits
 from .models import ModelRegistry, creation_owner
 from .pages import PageTable, RequestScope, current_scope
@@ -34,6 +36,10 @@ def _runtime_digest() -> str:
     return h.hexdigest()[:16]
 
 
+#: May this socket handshake proceed? Called with the WebSocket's ASGI scope (session, headers,
+#: cookies are there) before it is accepted; may be async. See docs/security.md.
+AuthFn = Callable[[Scope], "bool | Awaitable[bool]"]
+
 #: Who a request or socket belongs to, or None for anonymous; called with ``create=True`` when a
 #: page is made (it may then mint an identity, e.g. in the session) and ``False`` for sockets.
 IdentityFn = Callable[[Scope, bool], "str | None"]
@@ -47,8 +53,10 @@ class HostServer:
     limits: ConnectionLimits
     identity: IdentityFn
     allowed_origins: Sequence[str] | None = None
+    auth: AuthFn | None = None
 
     def __post_init__(self) -> None:
+        self.connections: set[Connection] = set()  # live page sockets (for shutdown, tests)
         self.runtime_version = _runtime_digest()
         self.registry.asset_prefix = f"{self.path}/assets"
 
@@ -86,14 +94,41 @@ class HostServer:
         return Response(file.read_bytes(), media_type=media, headers={"Cache-Control": cache})
 
     async def socket_endpoint(self, websocket: WebSocket) -> None:
-        if not self._origin_allowed(websocket):
-            log.warning("refused a page socket from origin %r", websocket.headers.get("origin"))
-            await websocket.close(CLOSE_POLICY, "origin not allowed")
+        refusal = await self._refusal(websocket)
+        if refusal is not None:  # closing before accept answers the handshake with HTTP 403
+            log.warning("refused a page socket from %s: %s", _peer(websocket), refusal)
+            await websocket.close(CLOSE_POLICY, refusal)
             return
-        await websocket.accept()
         identity = self.identity(websocket.scope, False)
-        connection = Connection(websocket, self.registry, self.pages, identity, self.limits)
-        await connection.run(websocket.query_params.get("page"))
+        client_id = websocket.query_params.get("client")
+        client = self.pages.clients.get(identity, client_id) if client_id else None
+        await websocket.accept()
+        connection = Connection(websocket, self.registry, self.pages, identity, self.limits,
+                                client)
+        self.connections.add(connection)
+        try:
+            await connection.run(websocket.query_params.get("page"))
+        finally:
+            self.connections.discard(connection)
+
+    async def _refusal(self, websocket: WebSocket) -> str | None:
+        """Why this handshake must be refused before accept, or None: origin, app auth, page."""
+        if not self._origin_allowed(websocket):
+            return f"origin {websocket.headers.get('origin')!r} not allowed"
+        if self.auth is not None:
+            verdict = self.auth(websocket.scope)
+            if inspect.isawaitable(verdict):
+                verdict = await verdict
+            if not verdict:
+                return "not authenticated"
+        client_id = websocket.query_params.get("client")
+        if client_id is not None and not 0 < len(client_id) <= CLIENT_ID_MAX:
+            return "bad client id"
+        token = websocket.query_params.get("page")
+        page = self.pages.get(token) if token else None
+        if page is not None and page.identity != self.identity(websocket.scope, False):
+            return "page token belongs to another session"
+        return None
 
     def _origin_allowed(self, websocket: WebSocket) -> bool:
         origin = websocket.headers.get("origin")
@@ -121,3 +156,8 @@ class HostServer:
                 current_scope.reset(scope_token)
 
         return with_request_page
+
+
+def _peer(websocket: WebSocket) -> str:
+    client = websocket.client
+    return f"{client.host}:{client.port}" if client else "?"

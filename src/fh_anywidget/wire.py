@@ -36,10 +36,12 @@ class ProtocolError(Exception):
 class MessageError(Exception):
     """A well-framed message that cannot be applied: answered with an error, socket survives."""
 
-    def __init__(self, message: str, *, model: str | None = None, ref: Any = None) -> None:
+    def __init__(self, message: str, *, model: str | None = None, ref: Any = None,
+                 seq: int | None = None) -> None:
         super().__init__(message)
         self.model = model
         self.ref = ref
+        self.seq = seq  # the refused message's sequence number, if it had one
 
 
 # --------------------------------------------------------------------------- outgoing
@@ -143,6 +145,11 @@ class Inbound:
         return self.header.get("model")
 
 
+def _are_lengths(lengths: Any) -> bool:
+    return isinstance(lengths, list) and all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in lengths)
+
+
 def _check_path(path: Any, where: str) -> None:
     if not isinstance(path, list) or not path or not all(
         isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool) and p >= 0)
@@ -159,9 +166,7 @@ def validate_header(header: Any, max_bytes: int) -> dict[str, Any]:
     if kind not in INBOUND_TYPES:
         raise MessageError(f"unknown message type {kind!r}; expected one of {sorted(INBOUND_TYPES)}")
     lengths = header.setdefault("buffers", [])
-    if not isinstance(lengths, list) or not all(
-        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in lengths
-    ):
+    if not _are_lengths(lengths):
         raise MessageError(f"{kind}: 'buffers' must be a list of byte lengths")
     if sum(lengths) > max_bytes:
         raise MessageError(
@@ -176,6 +181,10 @@ def validate_header(header: Any, max_bytes: int) -> dict[str, Any]:
     model = header.get("model")
     if not isinstance(model, str) or not 0 < len(model) <= _MODEL_ID_MAX:
         raise MessageError(f"{kind}: 'model' must be a model id string")
+    seq = header.get("seq")
+    if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool)
+                            or not 0 < seq < 2**53):
+        raise MessageError(f"{kind}: 'seq' must be a positive integer", model=model)
     if kind == "update":
         if not isinstance(header.get("state"), dict):
             raise MessageError("update: 'state' must be an object", model=model)
@@ -215,15 +224,14 @@ class FrameAssembler:
             raise ProtocolError("message header is too large", CLOSE_TOO_BIG)
         try:
             raw = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise MessageError(f"message header is not valid JSON: {exc}") from exc
         lengths = raw.get("buffers", []) if isinstance(raw, dict) else []
         try:
             header = validate_header(raw, self.max_payload)
         except MessageError as exc:
             # A header we refuse may still announce buffers: skip them so framing stays aligned.
-            if lengths and isinstance(lengths, list) and all(
-                    isinstance(n, int) and n >= 0 for n in lengths):
+            if lengths and _are_lengths(lengths):
                 self._begin({"type": "skipped"}, lengths, exc)
                 return None
             raise

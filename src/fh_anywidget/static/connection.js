@@ -1,6 +1,9 @@
 // The page's one socket to the host: framing, attach tokens, reconnect with backoff.
 // Framing (docs/protocol.md): a JSON header text frame, then the binary frames of the buffers
 // it declares. Large buffers go out in chunks so no frame exceeds the server's frame limit.
+// Delivery (docs/security.md): every update/custom gets a sequence number and is kept until the
+// server acknowledges it; after a reconnect the unacknowledged ones are sent again, in order,
+// and the server (which remembers this client's highest number) never applies one twice.
 
 import { asBytes } from "./wire.js";
 
@@ -21,7 +24,12 @@ export class Connection {
     this.deliver = deliver;
     this.hooks = hooks;
     this.tokens = new Set();
-    this.outbox = [];
+    this.outbox = []; // messages without a sequence number, waiting for the socket
+    // getRandomValues, not randomUUID: the latter is missing on plain-http (insecure) origins
+    this.clientId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+    this.seq = 0;
+    /** @type {Map<number, [any, Uint8Array[]]>} sequence number -> message, until acknowledged */
+    this.unacked = new Map();
     this.ws = null;
     this.attempt = 0;
     this.everOpened = false;
@@ -41,6 +49,7 @@ export class Connection {
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     const [first, ...rest] = this.tokens;
     if (first) url.searchParams.set("page", first);
+    url.searchParams.set("client", this.clientId);
     const ws = (this.ws = new WebSocket(url));
     ws.binaryType = "arraybuffer";
     ws.onopen = () => {
@@ -48,6 +57,7 @@ export class Connection {
       const reconnected = this.everOpened;
       this.everOpened = true;
       for (const token of rest) this.write({ type: "attach", token }, []);
+      for (const [header, bytes] of this.unacked.values()) this.write(header, bytes);
       const pending = this.outbox.splice(0);
       for (const [header, buffers] of pending) this.write(header, buffers);
       this.hooks.onStatus?.("online", reconnected ? "reconnected" : "connected");
@@ -66,11 +76,26 @@ export class Connection {
     };
   }
 
-  /** Send a message; buffers may be ArrayBuffers, typed arrays or DataViews. */
+  /**
+   * Send a message; buffers may be ArrayBuffers, typed arrays or DataViews. Updates and custom
+   * messages are numbered and kept until acknowledged; returns the number (or undefined).
+   */
   send(header, buffers = []) {
     const bytes = buffers.map(asBytes);
-    if (this.ws?.readyState === WebSocket.OPEN) this.write(header, bytes);
-    else this.outbox.push([header, bytes]);
+    const open = this.ws?.readyState === WebSocket.OPEN;
+    if (header.type === "update" || header.type === "custom") {
+      header.seq = ++this.seq;
+      this.unacked.set(header.seq, [header, bytes]);
+    } else if (!open) {
+      this.outbox.push([header, bytes]);
+    }
+    if (open) this.write(header, bytes);
+    return header.seq;
+  }
+
+  /** The server applied (or refused) message `seq`: it will never be needed again. */
+  acked(seq) {
+    this.unacked.delete(seq);
   }
 
   write(header, bytes) {

@@ -18,6 +18,8 @@ export class Model {
     this.connection = connection;
     this.widget_manager = widgetManager;
     this.dirty = new Set();
+    /** key -> sequence number of the latest sent, not yet acknowledged write of it */
+    this.pending = new Map();
     /** @type {{ name: string, callback: Function, context: unknown, owner: unknown }[]} */
     this.listeners = [];
   }
@@ -48,7 +50,24 @@ export class Model {
     for (const k of this.dirty) state[k] = this.state[k];
     this.dirty.clear();
     const { value, paths, buffers } = splitBuffers(state);
-    this.connection.send({ type: "update", model: this.model_id, state: value, buffer_paths: paths }, buffers);
+    const seq = this.connection.send({ type: "update", model: this.model_id, state: value, buffer_paths: paths }, buffers);
+    if (seq !== undefined) for (const k of Object.keys(state)) this.pending.set(k, seq);
+  }
+
+  /**
+   * The server applied write `seq`; `state` holds its values of the keys written. A key whose
+   * latest write this was takes the server's value (snapping back if Python refused it).
+   */
+  acked(seq, state) {
+    const changed = [];
+    for (const [k, s] of this.pending) {
+      if (s !== seq) continue;
+      this.pending.delete(k);
+      if (!(k in state) || this.dirty.has(k) || sameValue(this.state[k], state[k])) continue;
+      this.state[k] = state[k];
+      changed.push(k);
+    }
+    this.emitChanges(changed);
   }
 
   /** Custom message to Python; `callbacks` is accepted for ipywidgets compatibility. */
@@ -105,10 +124,14 @@ export class Model {
     if (keys.length) this.emit("change", [this]);
   }
 
-  /** State from the server: it wins over unsaved local values of the same keys. */
+  /**
+   * State from the server: it wins over unsaved local values of the same keys, but not over a
+   * write in flight (that write's acknowledgement brings the server's final value of the key).
+   */
   applyServerState(state, { keepDirty = false } = {}) {
     const changed = [];
     for (const [k, v] of Object.entries(state)) {
+      if (this.pending.has(k)) continue;
       if (keepDirty && this.dirty.has(k)) continue;
       this.dirty.delete(k);
       if (sameValue(this.state[k], v)) continue;

@@ -123,7 +123,20 @@ export class Registry {
     }
   }
 
+  on_ack(header, buffers) {
+    this.connection.acked(header.seq);
+    const entry = this.hold(header, buffers);
+    if (!entry) return;
+    putBuffers(header.state, header.buffer_paths ?? [], buffers);
+    entry.model.acked(header.seq, header.state);
+  }
+
   on_error(header) {
+    if (header.seq != null) {
+      // refused outright (e.g. a model this page may not touch): never resend, forget the write
+      this.connection.acked(header.seq);
+      this.entries.get(header.model)?.model.acked(header.seq, {});
+    }
     console.error(`[fh-anywidget] server: ${header.message}`);
     document.dispatchEvent(new CustomEvent("fh-anywidget:error", { detail: header }));
   }
