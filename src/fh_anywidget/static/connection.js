@@ -20,7 +20,7 @@ export class Connection {
     this.path = path;
     this.deliver = deliver;
     this.hooks = hooks;
-    this.tokens = new Set();
+    this.tokens = new Map(); // page token -> how many views hold it
     this.outbox = [];
     this.ws = null;
     this.attempt = 0;
@@ -30,16 +30,32 @@ export class Connection {
 
   /** Present a page token; the server then opens that page's models on this socket. */
   attach(token) {
-    if (this.tokens.has(token)) return;
-    this.tokens.add(token);
+    const holders = this.tokens.get(token) ?? 0;
+    this.tokens.set(token, holders + 1);
+    if (holders > 0) return;
+    // Held again before a queued detach went out: the detach must not follow the attach.
+    this.outbox = this.outbox.filter(([h]) => !(h.type === "detach" && h.token === token));
     if (!this.ws) this.connect();
     else if (this.ws.readyState === WebSocket.OPEN) this.write({ type: "attach", token }, []);
+  }
+
+  /**
+   * One holder of `token` is gone; when none is left, tell the server this document no longer
+   * shows the page (it retires it after its grace period). Returns whether it was the last.
+   */
+  release(token) {
+    const holders = this.tokens.get(token) ?? 0;
+    if (holders > 1) this.tokens.set(token, holders - 1);
+    if (holders !== 1) return false;
+    this.tokens.delete(token);
+    this.send({ type: "detach", token });
+    return true;
   }
 
   connect() {
     const url = new URL(this.path, location.href);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    const [first, ...rest] = this.tokens;
+    const [first] = this.tokens.keys();
     if (first) url.searchParams.set("page", first);
     const ws = (this.ws = new WebSocket(url));
     ws.binaryType = "arraybuffer";
@@ -47,7 +63,8 @@ export class Connection {
       this.attempt = 0;
       const reconnected = this.everOpened;
       this.everOpened = true;
-      for (const token of rest) this.write({ type: "attach", token }, []);
+      // Every token held now, including those attached while the socket was connecting.
+      for (const token of this.tokens.keys()) if (token !== first) this.write({ type: "attach", token }, []);
       const pending = this.outbox.splice(0);
       for (const [header, buffers] of pending) this.write(header, buffers);
       this.hooks.onStatus?.("online", reconnected ? "reconnected" : "connected");
