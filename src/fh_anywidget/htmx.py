@@ -63,9 +63,9 @@ def widgets_of(host: WidgetHost, request: Any, kind: type | None = None) -> list
 def audience(host: WidgetHost, target: Any, to: Audience = "all") -> list[Connection]:
     """The sockets (browser documents) ``target`` designates: a widget, a Page, or a request."""
     if isinstance(target, Page):
-        return sorted(target.connections, key=id)
+        return target.holders()
     if hasattr(target, "headers") and hasattr(target, "scope"):  # a Starlette request
-        return _unique(c for page in pages_of(host, target) for c in page.connections)
+        return _unique(c for page in pages_of(host, target) for c in page.holders())
     from .host import _model_id_of  # the host module imports this one
 
     model_id = _model_id_of(target)

@@ -54,6 +54,11 @@ class Page:
             if connection is not None:
                 self.connections.add(connection)
 
+    def holders(self) -> list[Any]:
+        """The sockets holding the page now."""
+        with self._lock:
+            return list(self.connections)
+
     def detached(self, connection: Any = None) -> None:
         with self._lock:
             self.sockets -= 1

@@ -35,7 +35,7 @@ WAIT_FOR = """(check) => new Promise((resolve) => {
 
 def server_state(host):
     pages = list(host.pages.pages.values())
-    sockets = {c for p in pages for c in p.connections}
+    sockets = {c for p in pages for c in p.holders()}
     opened = {m for c in sockets for m in c.open_models}
     return {
         "pages": len(pages),
