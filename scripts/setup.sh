@@ -31,3 +31,12 @@ if [ ! -f "$htmx" ]; then
   cp "$tmp/package/dist/htmx.min.js" "$htmx" && rm -rf "$tmp"
 fi
 export FH_ANYWIDGET_HTMX="$htmx"
+
+# htmx's ws extension, for the test that checks pages using it keep working next to ours.
+htmx_ws="$root/.cache/js/htmx-ext-ws.js"
+if [ ! -f "$htmx_ws" ]; then
+  mkdir -p "$root/.cache/js" && tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent htmx-ext-ws@2.0.4 >/dev/null && tar xzf htmx-ext-ws-2.0.4.tgz)
+  cp "$tmp/package/dist/ws.js" "$htmx_ws" && rm -rf "$tmp"
+fi
+export FH_ANYWIDGET_HTMX_WS="$htmx_ws"

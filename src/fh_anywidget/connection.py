@@ -158,6 +158,7 @@ class Connection:
                         self._backlog -= item.message.nbytes
                     if item.message.kind == "close" and item.model_id is not None:
                         self.open_models.discard(item.model_id)
+                        self.views.pop(item.model_id, None)
                     await self._write(item.message)
 
     def _unopened_refs(self, slots: dict[str, Slot]) -> set[str]:
@@ -260,7 +261,8 @@ class Connection:
                 record.unsubscribe(self)
         self.open_models.clear()
         for page in self.pages:
-            page.detached()
+            page.detached(self)
+        self.pages.clear()
 
     def reply_error(self, text: str, model_id: str | None = None, seq: int | None = None) -> None:
         fields: dict[str, Any] = {"message": text}
@@ -285,11 +287,26 @@ class Connection:
             return
         if page in self.pages:
             return
-        page.attached()
+        page.attached(self)
         self.pages.append(page)
         self._open_models(page.roots)
         opened = [m for m in page.roots if m in self.open_models]
         self.send(None, simple_message("attached", None, token=token, models=opened))
+
+    def _detach(self, token: str) -> None:
+        """The browser no longer shows anything of this page: stop holding it. The page is
+        retired after the grace period (closing the models it owns) unless something re-attaches
+        it; models it shared with the socket's other pages stay open."""
+        page = next((p for p in self.pages if p.token == token), None)
+        if page is None:
+            return
+        self.pages.remove(page)
+        page.detached(self)
+
+    def shows(self, model_id: str) -> bool:
+        """Whether a page this socket holds shows the model (or a model that references it)."""
+        roots = [root for page in list(self.pages) for root in list(page.roots)]
+        return model_id in self.registry.closure(roots)
 
     def _record(self, inbound: Inbound) -> ModelRecord:
         model_id = inbound.model
@@ -324,6 +341,8 @@ class Connection:
         header = inbound.header
         if kind == "attach":
             self._attach(header["token"])
+        elif kind == "detach":
+            self._detach(header["token"])
         elif kind == "update":
             record = self._record(inbound)
             state = header["state"]

@@ -12,7 +12,7 @@ from anywidget.experimental import MimeBundleDescriptor
 from fastcore.xml import FT, ft
 from starlette.types import Scope
 
-from . import bridge, dev
+from . import bridge, dev, htmx
 from .connection import ConnectionLimits
 from .models import ModelRegistry, registry
 from .pages import Page, PageTable, current_scope
@@ -129,6 +129,30 @@ class WidgetHost:
         if scope is not None and scope.table is self.pages:
             return scope.page
         return self.pages.create()  # rendered outside a request: a page of its own
+
+    # ------------------------------------------------------------ htmx (docs/htmx.md)
+
+    def push(self, target: Any, *fragments: Any, to: htmx.Audience = "all") -> int:
+        """Swap FT ``fragments`` into the pages ``target`` designates, by id, htmx out-of-band
+        style (``hx-swap-oob`` on a fragment picks another swap). ``target``: a widget (every page
+        showing it; ``to="origin"``: only the browser whose change is being applied), a
+        :class:`Page`, or a request (the document that sent it). Returns how many documents."""
+        return htmx.push(self, target, fragments, to)
+
+    def trigger(self, target: Any, name: str, detail: Any = None, *,
+                selector: str | None = None, to: htmx.Audience = "all") -> int:
+        """Fire DOM event ``name`` on those pages (on ``selector``'s element, else on body),
+        for ``hx-trigger="name from:body"``. Returns how many documents."""
+        return htmx.trigger(self, target, name, detail, selector=selector, to=to)
+
+    def pages_of(self, request: Any) -> list[Page]:
+        """The pages of the document that sent an htmx ``request`` (its tokens travel in the
+        ``FH-Anywidget-Pages`` header), refused if they belong to another session."""
+        return htmx.pages_of(self, request)
+
+    def widgets(self, request: Any, kind: type | None = None) -> list[Any]:
+        """The widgets, page-owned or shared, that the requesting document shows."""
+        return htmx.widgets_of(self, request, kind)
 
     def close(self) -> None:
         self.pages.stop()

@@ -31,6 +31,7 @@ class Page:
         self.owned: set[str] = set()  # models created while the page was being made
         self.kept: list[Any] = []  # rendered objects, kept alive as long as the page
         self.sockets = 0
+        self.connections: set[Any] = set()  # the sockets holding the page now (push targets)
         self.idle_since: float = time.monotonic()
         self.expired = False
         self._lock = threading.Lock()
@@ -48,13 +49,21 @@ class Page:
                 self.roots.append(model_id)
                 self.kept.append(obj)
 
-    def attached(self) -> None:
+    def attached(self, connection: Any = None) -> None:
         with self._lock:
             self.sockets += 1
+            if connection is not None:
+                self.connections.add(connection)
 
-    def detached(self) -> None:
+    def holders(self) -> list[Any]:
+        """The sockets holding the page now."""
+        with self._lock:
+            return list(self.connections)
+
+    def detached(self, connection: Any = None) -> None:
         with self._lock:
             self.sockets -= 1
+            self.connections.discard(connection)
             if self.sockets == 0:
                 self.idle_since = time.monotonic()
 
@@ -139,6 +148,11 @@ class RequestScope:
             if self._page is None:
                 self._page = self.table.create(self._identity())
             return self._page
+
+    @property
+    def made(self) -> bool:
+        """Whether anything rendered in this scope needed a page."""
+        return self._page is not None
 
     def adopt(self, record: ModelRecord) -> None:
         self.page.adopt(record)

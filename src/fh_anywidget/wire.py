@@ -128,7 +128,7 @@ def simple_message(kind: str, model: str | None = None, **fields: Any) -> Outgoi
 
 # --------------------------------------------------------------------------- incoming
 
-INBOUND_TYPES = frozenset({"attach", "update", "custom", "views", "log"})
+INBOUND_TYPES = frozenset({"attach", "detach", "update", "custom", "views", "log"})
 _MODEL_ID_MAX = 128
 
 
@@ -172,9 +172,9 @@ def validate_header(header: Any, max_bytes: int) -> dict[str, Any]:
         raise MessageError(
             f"{kind}: payload of {sum(lengths)} bytes is over this host's limit of {max_bytes} bytes"
         )
-    if kind == "attach":
+    if kind in ("attach", "detach"):
         if not isinstance(header.get("token"), str) or not header["token"]:
-            raise MessageError("attach: 'token' must be a non-empty string")
+            raise MessageError(f"{kind}: 'token' must be a non-empty string")
         return header
     if kind == "log":
         return header

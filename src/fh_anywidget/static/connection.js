@@ -1,7 +1,7 @@
 // The page's one socket to the host: framing, attach tokens, reconnect with backoff.
 // Framing (docs/protocol.md): a JSON header text frame, then the binary frames of the buffers
 // it declares. Large buffers go out in chunks so no frame exceeds the server's frame limit.
-// Delivery (docs/security.md): every update/custom gets a sequence number and is kept until the
+// Delivery (docs/protocol.md): every update/custom gets a sequence number and is kept until the
 // server acknowledges it; after a reconnect the unacknowledged ones are sent again, in order,
 // and the server (which remembers this client's highest number) never applies one twice.
 
@@ -23,7 +23,7 @@ export class Connection {
     this.path = path;
     this.deliver = deliver;
     this.hooks = hooks;
-    this.tokens = new Set();
+    this.tokens = new Map(); // page token -> how many views hold it
     this.outbox = []; // messages without a sequence number, waiting for the socket
     // getRandomValues, not randomUUID: the latter is missing on plain-http (insecure) origins
     this.clientId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -38,16 +38,32 @@ export class Connection {
 
   /** Present a page token; the server then opens that page's models on this socket. */
   attach(token) {
-    if (this.tokens.has(token)) return;
-    this.tokens.add(token);
+    const holders = this.tokens.get(token) ?? 0;
+    this.tokens.set(token, holders + 1);
+    if (holders > 0) return;
+    // Held again before a queued detach went out: the detach must not follow the attach.
+    this.outbox = this.outbox.filter(([h]) => !(h.type === "detach" && h.token === token));
     if (!this.ws) this.connect();
     else if (this.ws.readyState === WebSocket.OPEN) this.write({ type: "attach", token }, []);
+  }
+
+  /**
+   * One holder of `token` is gone; when none is left, tell the server this document no longer
+   * shows the page (it retires it after its grace period). Returns whether it was the last.
+   */
+  release(token) {
+    const holders = this.tokens.get(token) ?? 0;
+    if (holders > 1) this.tokens.set(token, holders - 1);
+    if (holders !== 1) return false;
+    this.tokens.delete(token);
+    this.send({ type: "detach", token });
+    return true;
   }
 
   connect() {
     const url = new URL(this.path, location.href);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    const [first, ...rest] = this.tokens;
+    const [first] = this.tokens.keys();
     if (first) url.searchParams.set("page", first);
     url.searchParams.set("client", this.clientId);
     const ws = (this.ws = new WebSocket(url));
@@ -56,7 +72,9 @@ export class Connection {
       this.attempt = 0;
       const reconnected = this.everOpened;
       this.everOpened = true;
-      for (const token of rest) this.write({ type: "attach", token }, []);
+      // Every token held now (including those attached while connecting), then every message
+      // not yet acknowledged, in sequence order, then the rest.
+      for (const token of this.tokens.keys()) if (token !== first) this.write({ type: "attach", token }, []);
       for (const [header, bytes] of this.unacked.values()) this.write(header, bytes);
       const pending = this.outbox.splice(0);
       for (const [header, buffers] of pending) this.write(header, buffers);

@@ -3,6 +3,7 @@
 
 import { Connection } from "./connection.js";
 import { config } from "./host.js";
+import { addTokensToHtmxRequests, PAGES_HEADER, pageMessages } from "./page.js";
 import { Registry } from "./registry.js";
 import { defineViewElement } from "./view.js";
 
@@ -63,9 +64,23 @@ export function runtimeFor(socketPath) {
   let runtime = runtimes.get(socketPath);
   if (runtime) return runtime;
   const registry = new Registry();
-  const connection = new Connection(socketPath, (h, b) => registry.handle(h, b), { onStatus: showStatus });
+  const deliver = (header, buffers) => {
+    const pageMessage = pageMessages[header.type];
+    if (!pageMessage) return registry.handle(header, buffers);
+    try {
+      pageMessage(header);
+    } catch (error) {
+      console.error(`[fh-anywidget] could not apply a pushed ${header.type} message`, error);
+    }
+  };
+  const connection = new Connection(socketPath, deliver, { onStatus: showStatus });
   registry.connection = connection;
-  runtime = { registry, connection, attach: (token) => connection.attach(token) };
+  runtime = {
+    registry,
+    connection,
+    attach: (token) => connection.attach(token),
+    release: (token) => connection.release(token) && registry.forgetPage(token),
+  };
   runtimes.set(socketPath, runtime);
   return runtime;
 }
@@ -78,5 +93,11 @@ if (!document.getElementById("fh-anywidget-style")) {
 }
 defineViewElement(runtimeFor);
 
+/** Page tokens this document holds (what htmx requests carry in the FH-Anywidget-Pages header). */
+function tokens() {
+  return [...runtimes.values()].flatMap((r) => [...r.connection.tokens.keys()]);
+}
+addTokensToHtmxRequests(tokens);
+
 // A small, documented surface for apps and tests.
-globalThis.fhAnywidget = { config, runtimes };
+globalThis.fhAnywidget = { config, runtimes, tokens, PAGES_HEADER };

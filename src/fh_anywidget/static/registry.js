@@ -29,6 +29,16 @@ export class Registry {
     });
   }
 
+  /** This document let go of a page: forget what was opened for it and who waited on it. */
+  forgetPage(token) {
+    this.attachedPages.delete(token);
+    for (const [id, list] of this.waiters) {
+      const rest = list.filter((w) => w.token !== token);
+      if (rest.length) this.waiters.set(id, rest);
+      else this.waiters.delete(id);
+    }
+  }
+
   unavailable(id) {
     return new Error(`model ${id} is not available on this page (closed, or never given to it)`);
   }

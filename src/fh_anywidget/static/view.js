@@ -8,6 +8,11 @@ export function defineViewElement(runtimeFor) {
   class WidgetElement extends HTMLElement {
     #controller = null;
     #leaving = false;
+    #held = null; // [runtime, page token] while this view holds its page
+
+    // Defining this makes Element.moveBefore (htmx's hx-preserve uses it) a move, not a
+    // disconnect + connect: the live view simply stays.
+    connectedMoveCallback() {}
 
     connectedCallback() {
       if (this.#leaving) {
@@ -27,6 +32,10 @@ export function defineViewElement(runtimeFor) {
     }
 
     #start() {
+      // A snapshot of a live view is stale the moment it is taken, and its page may be retired
+      // by the time it is restored: htmx skips its history cache while this attribute is in the
+      // document, so back/forward re-fetches the page and its widgets come back live.
+      if (!this.hasAttribute("hx-history")) this.setAttribute("hx-history", "false");
       const controller = (this.#controller = new AbortController());
       const id = this.getAttribute("model");
       const problem = this.getAttribute("error");
@@ -37,6 +46,7 @@ export function defineViewElement(runtimeFor) {
       const runtime = runtimeFor(this.getAttribute("socket"));
       const token = this.getAttribute("page");
       runtime.attach(token);
+      this.#held = [runtime, token];
       const el = document.createElement("div");
       el.className = "fh-anywidget-view";
       this.replaceChildren(el);
@@ -62,6 +72,11 @@ export function defineViewElement(runtimeFor) {
       this.#controller?.abort(new Error("view removed"));
       this.#controller = null;
       this.replaceChildren();
+      if (this.#held) {
+        const [runtime, token] = this.#held;
+        this.#held = null;
+        runtime.release(token);
+      }
     }
   }
   if (!customElements.get("fh-anywidget")) customElements.define("fh-anywidget", WidgetElement);
