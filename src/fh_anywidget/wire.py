@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .codec import Buffer, Path, iter_refs, split_buffers, to_json
+from .codec import Buffer, Path, as_buffer, iter_refs, split_buffers, to_json
 
 PROTOCOL_VERSION = 1
 
@@ -107,9 +107,18 @@ def state_message(kind: str, model: str, slots: dict[str, Slot], extra: dict | N
     return Outgoing(_head(kind, model, body), buffers, kind)
 
 
-def custom_message(model: str, content: Any, buffers: list[Buffer]) -> Outgoing:
-    body = f',"content":{to_json(content)},"buffers":{_lengths(buffers)}'
-    return Outgoing(_head("custom", model, body), list(buffers), "custom")
+def custom_message(model: str, content: Any, buffers: list[Any]) -> Outgoing:
+    """A custom message; ``buffers`` may be any buffer-protocol values (bytes, numpy, ...)."""
+    views = [_as_view(b) for b in buffers]
+    body = f',"content":{to_json(content)},"buffers":{_lengths(views)}'
+    return Outgoing(_head("custom", model, body), views, "custom")
+
+
+def _as_view(value: Any) -> Buffer:
+    view = as_buffer(value)
+    if view is None:
+        raise TypeError(f"a message buffer must be binary, not {type(value).__name__}")
+    return view
 
 
 def simple_message(kind: str, model: str | None = None, **fields: Any) -> Outgoing:
