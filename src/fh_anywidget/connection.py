@@ -8,9 +8,11 @@ coalesce into one message until it is written; other messages keep their order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +22,7 @@ from .codec import put_buffers
 from .models import ModelRecord, ModelRegistry
 from .wire import (
     CLOSE_TOO_SLOW,
+    FRAME_CHUNK,
     FrameAssembler,
     Inbound,
     MessageError,
@@ -82,6 +85,11 @@ class Connection:
         self._wake = asyncio.Event()
         self._wake_scheduled = False
         self._closing: ProtocolError | None = None
+        self._writer_task: asyncio.Task | None = None
+        self._close_task: asyncio.Task | None = None
+        # bytes of browser messages handed to worker threads and not yet applied
+        self._inbound = 0
+        self._inbound_drained = asyncio.Event()
 
     def __hash__(self) -> int:
         return id(self)
@@ -93,6 +101,8 @@ class Connection:
 
     def send_update(self, model_id: str, slots: dict[str, Slot]) -> None:
         with self._lock:
+            if self._closing is not None:
+                return
             pending = self._pending.get(model_id)
             if pending is not None:
                 pending.slots.update(slots)  # coalesce: only the latest value of a key matters
@@ -102,26 +112,53 @@ class Connection:
         self._schedule_wake()
 
     def send(self, model_id: str | None, message: Outgoing) -> None:
+        # Only custom messages count against the backlog: everything else is state (resent on
+        # reconnect) or tiny. One message of any size may always wait; a second one over the
+        # bound means the client is not keeping up, and it is dropped rather than buffered.
+        counted = message.nbytes if message.kind == "custom" else 0
         with self._lock:
+            if self._closing is not None:
+                return  # doomed: the client resyncs from state when it reconnects
             if model_id is not None:
                 self._pending.pop(model_id, None)  # later updates must not overtake this message
-            self._outbox.append(_Message(model_id, message))
-            self._backlog += message.nbytes
-            over = self._backlog > self.limits.max_backlog
-        if over and self._closing is None:
-            self._closing = ProtocolError("client is not keeping up with its messages",
-                                          CLOSE_TOO_SLOW)
-        self._schedule_wake()
+            over = bool(counted and self._backlog
+                        and self._backlog + counted > self.limits.max_backlog)
+            if over:
+                self._closing = ProtocolError(
+                    f"client fell more than {self.limits.max_backlog} bytes of messages behind",
+                    CLOSE_TOO_SLOW)
+                self._outbox.clear()
+                self._pending.clear()
+            else:
+                self._outbox.append(_Message(model_id, message))
+                self._backlog += counted
+        if over:
+            self._call_in_loop(self._drop_slow_client)
+        else:
+            self._schedule_wake()
+
+    def _call_in_loop(self, callback: Callable[[], object]) -> None:
+        with contextlib.suppress(RuntimeError):  # loop closed: the connection is gone anyway
+            self.loop.call_soon_threadsafe(callback)
+
+    def _drop_slow_client(self) -> None:
+        """Stop writing (the writer may be stuck on a full socket) and close with the reason."""
+        if self._writer_task is not None:
+            self._writer_task.cancel()
+        assert self._closing is not None
+        log.warning("dropping a page socket: %s", self._closing.reason)
+        self._close_task = self.loop.create_task(self._close(self._closing))
+
+    async def _close(self, error: ProtocolError) -> None:
+        with contextlib.suppress(Exception):  # already closed by the client or the server
+            await self.websocket.close(error.code, error.reason)
 
     def _schedule_wake(self) -> None:
         with self._lock:
             if self._wake_scheduled:
                 return
             self._wake_scheduled = True
-        try:
-            self.loop.call_soon_threadsafe(self._wake.set)
-        except RuntimeError:  # loop closed: the connection is gone anyway
-            pass
+        self._call_in_loop(self._wake.set)
 
     # ------------------------------------------------------------ writer task
 
@@ -134,9 +171,6 @@ class Connection:
                 items = list(self._outbox)
                 self._outbox.clear()
                 self._pending.clear()
-            if self._closing is not None:
-                await self.websocket.close(self._closing.code, self._closing.reason)
-                return
             for item in items:
                 if isinstance(item, _Update):
                     await self._open_models(sorted(self._unopened_refs(item.slots)))
@@ -147,8 +181,9 @@ class Connection:
                     await self._write(simple_message("attached", None, token=item.token,
                                                      models=opened))
                 else:
-                    with self._lock:
-                        self._backlog -= item.message.nbytes
+                    if item.message.kind == "custom":
+                        with self._lock:
+                            self._backlog -= item.message.nbytes
                     if item.message.kind == "close" and item.model_id is not None:
                         self.open_models.discard(item.model_id)
                     await self._write(item.message)
@@ -174,12 +209,18 @@ class Connection:
     async def _write(self, message: Outgoing) -> None:
         await self.websocket.send_text(message.header)
         for buffer in message.buffers:
-            await self.websocket.send_bytes(buffer)  # type: ignore[arg-type]
+            # Frames of at most FRAME_CHUNK bytes: the server's socket layer copies each frame
+            # while writing it, so big frames would cost big transient copies per connection.
+            if buffer.nbytes <= FRAME_CHUNK:
+                await self.websocket.send_bytes(buffer)  # type: ignore[arg-type]
+                continue
+            for at in range(0, buffer.nbytes, FRAME_CHUNK):
+                await self.websocket.send_bytes(buffer[at:at + FRAME_CHUNK])  # type: ignore[arg-type]
 
     # ------------------------------------------------------------ reader
 
     async def run(self, first_token: str | None) -> None:
-        writer = asyncio.create_task(self._writer())
+        writer = self._writer_task = asyncio.create_task(self._writer())
         assembler = FrameAssembler(self.limits.max_payload)
         try:
             if first_token:
@@ -197,6 +238,10 @@ class Connection:
                         self._dispatch(inbound)
                 except MessageError as exc:
                     self.reply_error(str(exc), exc.model)
+                if self._inbound > self.limits.max_backlog:
+                    # Python applies more slowly than the browser sends: stop reading, so the
+                    # socket pushes back on the browser instead of this process buffering.
+                    await self._inbound_drained.wait()
         except ProtocolError as exc:
             log.warning("closing a page socket: %s", exc.reason)
             await self.websocket.close(exc.code, exc.reason)
@@ -204,6 +249,8 @@ class Connection:
             pass
         finally:
             writer.cancel()
+            if self._close_task is not None:
+                await self._close_task
             self._teardown()
 
     def _teardown(self) -> None:
@@ -259,16 +306,36 @@ class Connection:
                 raise MessageError(f"update: {exc}", model=record.id) from exc
             record.check_writable(state)
             self._check_refs(state, record)
-            record.inbox.submit(lambda: self._report(record, record.apply_update(state, self)))
+            record.inbox.submit(self._counted(inbound, lambda: self._report(
+                record, record.apply_update(state, self))))
         elif kind == "custom":
             record = self._record(inbound)
             content, buffers = header.get("content"), inbound.buffers
-            record.inbox.submit(
-                lambda: self._report(record, record.apply_custom(content, buffers, self)))
+            record.inbox.submit(self._counted(inbound, lambda: self._report(
+                record, record.apply_custom(content, buffers, self))))
         elif kind == "views":
             self.views[self._record(inbound).id] = header["count"]
         elif kind == "log":
             self._log_browser_error(header)
+
+    def _counted(self, inbound: Inbound, job: Callable[[], None]) -> Callable[[], None]:
+        """Wrap a worker job so the reader knows how many inbound bytes still wait on Python."""
+        size = sum(b.nbytes for b in inbound.buffers)
+        with self._lock:
+            self._inbound += size
+            self._inbound_drained.clear()
+
+        def run() -> None:
+            try:
+                job()
+            finally:
+                with self._lock:
+                    self._inbound -= size
+                    drained = self._inbound <= self.limits.max_backlog
+                if drained:
+                    self._call_in_loop(self._inbound_drained.set)
+
+        return run
 
     def _check_refs(self, state: dict[str, Any], record: ModelRecord) -> None:
         """A browser may only reference models it can already see."""

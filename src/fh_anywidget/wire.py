@@ -23,6 +23,10 @@ CLOSE_TOO_BIG = 1009
 CLOSE_UNKNOWN_PAGE = 4404
 CLOSE_TOO_SLOW = 4408
 
+#: Largest binary frame either side sends; bigger buffers go out as several frames. Keeps every
+#: frame far below uvicorn's 16 MiB ``ws_max_size`` and bounds per-frame copies in socket layers.
+FRAME_CHUNK = 4 * 1024 * 1024
+
 
 class ProtocolError(Exception):
     """A framing violation: the connection is closed with ``code``."""
@@ -166,9 +170,10 @@ def validate_header(header: Any, max_bytes: int) -> dict[str, Any]:
     ):
         raise MessageError(f"{kind}: 'buffers' must be a list of byte lengths")
     if sum(lengths) > max_bytes:
+        model = header.get("model")
         raise MessageError(
-            f"{kind}: payload of {sum(lengths)} bytes is over this host's limit of {max_bytes} bytes"
-        )
+            f"{kind}: payload of {sum(lengths)} bytes is over this host's limit of {max_bytes} bytes",
+            model=model if isinstance(model, str) and len(model) <= _MODEL_ID_MAX else None)
     if kind == "attach":
         if not isinstance(header.get("token"), str) or not header["token"]:
             raise MessageError("attach: 'token' must be a non-empty string")
