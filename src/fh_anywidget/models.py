@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .assets import Asset, AssetStore, is_href
-from .codec import Buffer, put_buffers, same_value
+from .codec import Buffer, buffers_equal, put_buffers, same_value
 from .serial import SerialQueue
 from .wire import MessageError, Outgoing, Slot, custom_message, simple_message, state_message
 
@@ -265,7 +265,7 @@ class ModelRecord:
 
 def _same_slot(a: Slot, b: Slot | None) -> bool:
     return b is not None and a.json == b.json and a.paths == b.paths and all(
-        x.nbytes == y.nbytes and x == y for x, y in zip(a.buffers, b.buffers)
+        buffers_equal(x, y) for x, y in zip(a.buffers, b.buffers, strict=True)
     )
 
 
