@@ -8,14 +8,14 @@ server's memory per connection for each.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import os
 import re
 import sys
 import time
 import urllib.request
 from collections import defaultdict
-
-from websockets.asyncio.client import ClientConnection, connect
 
 FIRES = 20
 
@@ -35,8 +35,8 @@ class Arrivals:
         self.times: dict[int, list[float]] = defaultdict(list)
         self.changed = asyncio.Event()
 
-    def note(self, value: int) -> None:
-        self.times[value].append(time.monotonic())
+    def note(self, value: int, when: float) -> None:
+        self.times[value].append(when)
         self.changed.set()
 
     async def wait(self, value: int, count: int) -> list[float]:
@@ -46,8 +46,60 @@ class Arrivals:
         return self.times.pop(value)
 
 
+VALUE = re.compile(rb'"value":(\d+)')
+
+
+class Client(asyncio.Protocol):
+    """A minimal WebSocket client that timestamps bytes as they arrive.
+
+    A full client library would parse every frame in Python before the test saw it, and with a
+    thousand connections in one process that parsing, not the server, would set the latency.
+    Server frames are unmasked, so the value is visible in the raw stream.
+    """
+
+    def __init__(self, arrivals: Arrivals, ready_marker: bytes) -> None:
+        self.arrivals = arrivals
+        self.ready_marker = ready_marker
+        self.ready = asyncio.get_running_loop().create_future()
+        self.upgraded = False
+        self.seen = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        when = time.monotonic()
+        if not self.upgraded:
+            self.seen += data
+            if b"\r\n\r\n" not in self.seen:
+                return
+            self.upgraded = True
+            data = self.seen.split(b"\r\n\r\n", 1)[1]
+        if not self.ready.done():
+            self.seen += data
+            if self.ready_marker in self.seen:
+                self.seen = b""
+                self.ready.set_result(None)
+            return
+        for match in VALUE.finditer(data):
+            self.arrivals.note(int(match.group(1)), when)
+
+
+async def client(base: str, path: str, cookie: str, arrivals: Arrivals,
+                 ready_marker: bytes) -> asyncio.Transport:
+    host, port = base.removeprefix("http://").split(":")
+    transport, protocol = await asyncio.get_running_loop().create_connection(
+        lambda: Client(arrivals, ready_marker), host, int(port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    transport.write((f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                     f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                     f"Sec-WebSocket-Version: 13\r\nCookie: {cookie}\r\n\r\n").encode())
+    await asyncio.wait_for(protocol.ready, 60)
+    return transport
+
+
 def open_page(base: str) -> tuple[str, str]:
-    """GET a page showing the shared widget: its socket URL, and the session cookie."""
+    """GET a page showing the shared widget: its socket path, and the session cookie."""
     with urllib.request.urlopen(f"{base}/bench/p4/page") as response:
         html = response.read().decode()
         cookie = "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("set-cookie") or [])
@@ -57,53 +109,20 @@ def open_page(base: str) -> tuple[str, str]:
     return f"{socket.group(1)}?page={token.group(1)}", cookie
 
 
-async def host_client(ws_base: str, page: tuple[str, str], arrivals: Arrivals,
-                      ready: asyncio.Event) -> ClientConnection:
-    path, cookie = page
-    ws = await connect(f"{ws_base}{path}", additional_headers={"Cookie": cookie},
-                       compression=None, max_size=None, ping_interval=None)
-
-    async def read() -> None:
-        async for frame in ws:
-            if not isinstance(frame, str):
-                continue
-            header = json.loads(frame)
-            if header["type"] == "attached":
-                ready.set()
-            elif header["type"] == "update" and "value" in header.get("state", {}):
-                arrivals.note(header["state"]["value"])
-
-    asyncio.get_running_loop().create_task(read())
-    await asyncio.wait_for(ready.wait(), 60)
-    return ws
-
-
-async def raw_client(ws_base: str, arrivals: Arrivals) -> ClientConnection:
-    ws = await connect(f"{ws_base}/raw/fanout", compression=None, ping_interval=None)
-
-    async def read() -> None:
-        async for frame in ws:
-            arrivals.note(json.loads(frame)["value"])
-
-    asyncio.get_running_loop().create_task(read())
-    return ws
-
-
 def post(url: str) -> float:
     with urllib.request.urlopen(urllib.request.Request(url, method="POST")) as response:
         return json.loads(response.read())["t0"]
 
 
 async def main(base: str, n: int, pid: int) -> dict:
-    ws_base = base.replace("http://", "ws://")
     loop = asyncio.get_running_loop()
     out: dict = {"connections": n}
-    sockets: list[ClientConnection] = []
+    sockets: list[asyncio.Transport] = []
 
     before = rss(pid)
     raw_arrivals = Arrivals()
     for start in range(0, n, 100):
-        sockets += await asyncio.gather(*(raw_client(ws_base, raw_arrivals)
+        sockets += await asyncio.gather(*(client(base, "/raw/fanout", "", raw_arrivals, b"")
                                           for _ in range(start, min(n, start + 100))))
     await asyncio.sleep(0.5)  # let the server settle before reading its memory
     out["raw_bytes_per_connection"] = (rss(pid) - before) / n
@@ -113,8 +132,8 @@ async def main(base: str, n: int, pid: int) -> dict:
     pages = [await loop.run_in_executor(None, open_page, base) for _ in range(n)]
     for start in range(0, n, 100):
         sockets += await asyncio.gather(*(
-            host_client(ws_base, page, host_arrivals, asyncio.Event())
-            for page in pages[start:start + 100]))
+            client(base, path, cookie, host_arrivals, b'"type":"attached"')
+            for path, cookie in pages[start:start + 100]))
     await asyncio.sleep(0.5)
     out["host_bytes_per_connection"] = (rss(pid) - before) / n
 
@@ -132,8 +151,8 @@ async def main(base: str, n: int, pid: int) -> dict:
             everyone[kind].append(max(ms))
     out["latencies_ms"] = lat
     out["all_reached_ms"] = everyone
-    for ws in sockets:
-        await ws.close()
+    for transport in sockets:
+        transport.close()
     return out
 
 

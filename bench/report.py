@@ -76,6 +76,12 @@ def render(data: dict[str, Any]) -> str:
         add(f"| P6 first render after navigation ({len(host)} each) | {med(host):.0f} ms "
             f"| {med(static):.0f} ms (static page importing the ESM) | {ratio:.2f}x "
             f"| ≤1.5x: {verdict(ratio <= 1.5)} |")
+        for kind in ("host", "static"):
+            phases = [r["phases"] for r in runs if r["kind"] == kind and "phases" in r]
+            if phases:
+                parts = ", ".join(f"{k} {med([p[k] for p in phases]):.0f}"
+                                  for k in ("html", "modules", "dom", "code"))
+                add(f"| P6 {kind} timeline (ms after navigation start) | {parts} | | | |")
     head = (f"Run {data['started']} on {data['machine']}"
             f"{' (--quick)' if data.get('quick') else ''}. Medians unless noted.\n\n")
     return head + "\n".join(rows) + "\n"

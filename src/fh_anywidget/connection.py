@@ -58,6 +58,49 @@ class _Message:
     message: Outgoing
 
 
+class _Waker:
+    """Sets many connections' wake events with one loop callback.
+
+    A change to a widget shown on a thousand pages wakes a thousand writers; one callback (and,
+    from another thread, one self-pipe write) for all of them instead of one each.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.thread = threading.get_ident()
+        self._events: list[asyncio.Event] = []
+        self._lock = threading.Lock()
+
+    def wake(self, event: asyncio.Event) -> None:
+        with self._lock:
+            self._events.append(event)
+            if len(self._events) > 1:
+                return  # a callback is already on its way
+        with contextlib.suppress(RuntimeError):  # loop closed: the connections are gone anyway
+            if threading.get_ident() == self.thread:
+                self.loop.call_soon(self._run)
+            else:
+                self.loop.call_soon_threadsafe(self._run)
+
+    def _run(self) -> None:
+        with self._lock:
+            events, self._events = self._events, []
+        for event in events:
+            event.set()
+
+
+_wakers: dict[asyncio.AbstractEventLoop, _Waker] = {}
+
+
+def _waker_for(loop: asyncio.AbstractEventLoop) -> _Waker:
+    waker = _wakers.get(loop)
+    if waker is None or waker.loop is not loop:
+        for old in [k for k in _wakers if k.is_closed()]:
+            del _wakers[old]
+        waker = _wakers[loop] = _Waker(loop)
+    return waker
+
+
 @dataclass
 class ConnectionLimits:
     max_payload: int = 512 * 1024 * 1024
@@ -75,6 +118,7 @@ class Connection:
 
     def __post_init__(self) -> None:
         self.loop = asyncio.get_running_loop()
+        self._waker = _waker_for(self.loop)
         self.pages: list[Page] = []
         self.open_models: set[str] = set()
         self.views: dict[str, int] = {}
@@ -158,7 +202,7 @@ class Connection:
             if self._wake_scheduled:
                 return
             self._wake_scheduled = True
-        self._call_in_loop(self._wake.set)
+        self._waker.wake(self._wake)
 
     # ------------------------------------------------------------ writer task
 

@@ -202,9 +202,7 @@ class ModelRecord:
 
     def widget(self) -> Any:
         """The ipywidgets object behind this model, if it is one (descriptor objects are not)."""
-        import ipywidgets  # deferred: importing ipywidgets is slow and only needed here
-
-        return ipywidgets.Widget.widgets.get(self.id)
+        return _widget_instances().get(self.id)
 
     def apply_update(self, state: dict[str, Any], origin: Subscriber) -> list[str]:
         """Apply a browser write (on a worker thread); return error texts for the writer."""
@@ -261,6 +259,15 @@ class ModelRecord:
         finally:
             creation_owner.reset(token)
             _local.applying = None
+
+
+def _widget_instances() -> dict[str, Any]:
+    """ipywidgets' table of live widgets. ipywidgets 8 deprecated ``Widget.widgets``, and its
+    warning machinery walks the stack on every access (a third of a browser write's cost)."""
+    from ipywidgets.widgets import widget  # deferred: importing ipywidgets is slow
+
+    instances = getattr(widget, "_instances", None)
+    return instances if instances is not None else widget.Widget.widgets
 
 
 def _same_slot(a: Slot, b: Slot | None) -> bool:

@@ -8,7 +8,9 @@ binary frames (so a sender can stay under a frame limit); an empty buffer is one
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from .codec import Buffer, Path, as_buffer, iter_refs, split_buffers, to_json
@@ -60,12 +62,35 @@ class Slot:
 
     @classmethod
     def of(cls, value: Any) -> Slot:
+        scalar = _scalar_json(value)
+        if scalar is not None:  # most trait changes: skip the walk (a 100,000-set loop notices)
+            refs = frozenset(iter_refs(value)) if type(value) is str else _NO_REFS
+            return cls(scalar, [], [], refs)
         clean, paths, buffers = split_buffers(value, [])
         return cls(to_json(clean), paths, buffers, frozenset(iter_refs(clean)))
 
     @property
     def nbytes(self) -> int:
         return len(self.json) + sum(b.nbytes for b in self.buffers)
+
+
+_NO_REFS: frozenset[str] = frozenset()
+
+
+def _scalar_json(value: Any) -> str | None:
+    """JSON text of a plain scalar exactly as :func:`to_json` writes it, or None."""
+    kind = type(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        return float.__repr__(value) if math.isfinite(value) else "null"
+    if kind is str:
+        return encode_basestring(value)
+    return None
 
 
 def state_parts(slots: dict[str, Slot]) -> tuple[str, list[Path], list[Buffer]]:
