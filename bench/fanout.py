@@ -17,7 +17,7 @@ import time
 import urllib.request
 from collections import defaultdict
 
-FIRES = 20
+FIRES = 30
 
 
 def rss(pid: int) -> int:

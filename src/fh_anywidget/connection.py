@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .codec import put_buffers
+from .codec import iter_refs, put_buffers
 from .models import ModelRecord, ModelRegistry
 from .wire import (
     CLOSE_TOO_SLOW,
@@ -383,7 +383,7 @@ class Connection:
 
     def _check_refs(self, state: dict[str, Any], record: ModelRecord) -> None:
         """A browser may only reference models it can already see."""
-        foreign = Slot.of(state).refs - self.open_models
+        foreign = set(iter_refs(state)) - self.open_models  # walks the value, no JSON encoding
         if foreign:
             raise MessageError(f"update references models this page was not given: {sorted(foreign)}",
                                model=record.id)
