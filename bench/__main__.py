@@ -181,7 +181,16 @@ def main() -> None:
                         help="smaller sizes and counts, for trying the suite out")
     parser.add_argument("--connections", type=int, default=1000, help="P4 connections")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument("--report-only", action="store_true",
+                        help="render the table again from the last run's .cache/bench-last.json")
     args = parser.parse_args()
+    last = ROOT / ".cache" / "bench-last.json"
+    if args.report_only:
+        text = render(json.loads(last.read_text()))
+        print(text)
+        if not args.no_docs:
+            write_docs(ROOT / "docs" / "benchmarks.md", text)
+        return
     wanted = [s.strip().upper() for s in args.only.split(",") if s.strip()]
 
     collector = Collector()
@@ -204,8 +213,8 @@ def main() -> None:
     data["machine"] = f"{os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}"
     text = render(data)
     print(text)
-    (ROOT / ".cache").mkdir(exist_ok=True)
-    (ROOT / ".cache" / "bench-last.json").write_text(json.dumps(data))
+    last.parent.mkdir(exist_ok=True)
+    last.write_text(json.dumps(data))
     if not args.no_docs:
         write_docs(ROOT / "docs" / "benchmarks.md", text)
         print("bench: wrote docs/benchmarks.md", file=sys.stderr)

@@ -137,6 +137,7 @@ async def main(base: str, n: int, pid: int) -> dict:
     await asyncio.sleep(0.5)
     out["host_bytes_per_connection"] = (rss(pid) - before) / n
 
+    gc_before = json.loads(urllib.request.urlopen(f"{base}/bench/gc").read())
     lat: dict[str, list[float]] = {"host": [], "raw": []}
     everyone: dict[str, list[float]] = {"host": [], "raw": []}
     for i in range(1, FIRES + 1):
@@ -149,6 +150,11 @@ async def main(base: str, n: int, pid: int) -> dict:
             ms = [(t - t0) * 1000 for t in times]
             lat[kind] += ms
             everyone[kind].append(max(ms))
+    gc_after = json.loads(urllib.request.urlopen(f"{base}/bench/gc").read())
+    out["gc"] = {"seconds": gc_after["seconds"] - gc_before["seconds"],
+                 "collections": [a - b for a, b in zip(gc_after["collections"],
+                                                       gc_before["collections"], strict=True)],
+                 "objects": gc_after["objects"]}
     out["latencies_ms"] = lat
     out["all_reached_ms"] = everyone
     for transport in sockets:

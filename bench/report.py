@@ -57,6 +57,16 @@ def render(data: dict[str, Any]) -> str:
             f"{pct(h, 0.99):.0f} ms | {med(r):.0f} / {pct(r, 0.99):.0f} ms "
             f"| {pct(h, 0.99) / max(pct(r, 0.99), 1e-9):.1f}x p99 "
             f"| p99 <250 ms: {verdict(pct(h, 0.99) < 250)} |")
+        reach_h, reach_r = p4["all_reached_ms"]["host"], p4["all_reached_ms"]["raw"]
+        add(f"| P4 until all {p4['connections']} have it (median of {len(reach_h)} changes) "
+            f"| {med(reach_h):.0f} ms | {med(reach_r):.0f} ms "
+            f"| {med(reach_h) / med(reach_r):.1f}x | |")
+        if "gc" in p4:
+            gc = p4["gc"]
+            add(f"| P4 server time in Python's garbage collector during the {2 * len(reach_h)} "
+                f"changes (host and raw together) | {gc['seconds'] * 1000:.0f} ms, "
+                f"{gc['collections'][2]} full collections of ~{gc['objects'] // 1000}k objects "
+                f"| | | |")
         add(f"| P4 server memory per connection | {p4['host_bytes_per_connection'] / 1024:.0f} KiB "
             f"(page + socket) | {p4['raw_bytes_per_connection'] / 1024:.0f} KiB | | |")
     if "P5" in data:
@@ -67,7 +77,8 @@ def render(data: dict[str, Any]) -> str:
             f"| {med([x['loop_ms'] for x in runs]) / p5['plain_ms']:.1f}x | |")
         add(f"| P5 until the browser shows the final value | {med([x['ms'] for x in runs]):.0f} ms "
             f"({med([x['events'] for x in runs]):.0f} updates reached it) | | | |")
-        add(f"| P5 peak server memory growth | {p5['peak_rss_delta'] / MiB:.1f} MiB | | | |")
+        add(f"| P5 peak server memory growth during the storm | "
+            f"{p5['peak_rss_delta'] / MiB:.1f} MiB | | | |")
     if "P6" in data:
         runs = [r for r in data["P6"] if r["i"] >= 2]  # the first of each kind is a cold cache
         host = [r["ms"] for r in runs if r["kind"] == "host"]

@@ -7,6 +7,7 @@ Run by ``python -m bench``; standalone: ``python -m bench.server PORT``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import time
 
@@ -77,6 +78,31 @@ async def p4_fire(request: Request) -> Response:
     return JSONResponse({"t0": t0})
 
 
+class GcClock:
+    """Time the server spends in the garbage collector (reported beside P4)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._start = 0.0
+        gc.callbacks.append(self._tick)
+
+    def _tick(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._start
+            self.collections[info["generation"]] += 1
+
+
+gc_clock = GcClock()
+
+
+async def gc_stats(request: Request) -> Response:
+    return JSONResponse({"seconds": gc_clock.seconds, "collections": gc_clock.collections,
+                         "objects": len(gc.get_objects())})
+
+
 async def p5_plain(request: Request) -> Response:
     return JSONResponse({"ms": plain_loop_ms(int(request.query_params["n"]))})
 
@@ -131,6 +157,7 @@ app.router.routes[0:0] = [
     Route("/bench/static/{name}", static_file),
     Route("/bench/p4/fire", p4_fire, methods=["POST"]),
     Route("/bench/p5/plain", p5_plain),
+    Route("/bench/gc", gc_stats),
     WebSocketRoute("/raw/ws", raw_socket),
     WebSocketRoute("/raw/fanout", raw_fanout),
     Route("/raw/fanout/fire", raw_fire, methods=["POST"]),

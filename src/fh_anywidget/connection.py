@@ -293,9 +293,9 @@ class Connection:
             pass
         finally:
             writer.cancel()
-            if self._close_task is not None:
-                await self._close_task
             self._teardown()
+            if self._close_task is not None:  # may wait on a stalled peer; nothing else does
+                await self._close_task
 
     def _teardown(self) -> None:
         for model_id in list(self.open_models):
