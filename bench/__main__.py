@@ -9,10 +9,12 @@ a table and writes it into docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import queue
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -94,12 +96,13 @@ class Server:
         self.proc.wait(10)
 
 
-def run_page(collector: Collector, url: str, timeout: float,
-             on_result: Any = None) -> list[dict]:
+def run_page(collector: Collector, url: str, timeout: float) -> list[dict]:
     """Open ``url`` in a fresh headless Chromium and gather what it posts until it is done."""
-    with tempfile.TemporaryDirectory(prefix="fh-bench-") as profile:
+    with tempfile.TemporaryDirectory(prefix="fh-bench-", ignore_cleanup_errors=True) as profile:
+        # Its own session, so the browser's helper processes can be ended with it by its id.
         proc = subprocess.Popen([CHROMIUM, *CHROMIUM_ARGS, f"--user-data-dir={profile}", url],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
         got: list[dict] = []
         deadline = time.monotonic() + timeout
         try:
@@ -113,14 +116,15 @@ def run_page(collector: Collector, url: str, timeout: float,
                 if item.get("done"):
                     return got
                 got.append(item)
-                if on_result:
-                    on_result(item)
         finally:
-            proc.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
 
 
 def page_url(server: Server, collector: Collector, path: str, **query: Any) -> str:
@@ -195,8 +199,11 @@ def main() -> None:
 
     collector = Collector()
     server = Server()
-    data: dict[str, Any] = {"quick": args.quick, "started": time.strftime("%Y-%m-%d %H:%M UTC",
-                                                                        time.gmtime())}
+    data: dict[str, Any] = {
+        "quick": args.quick,
+        "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}",
+    }
     try:
         for name in wanted:
             print(f"bench: running {name} ...", file=sys.stderr, flush=True)
@@ -208,13 +215,12 @@ def main() -> None:
                 data[name] = scenario_storm(server, collector)
             elif name == "P6":
                 data[name] = scenario_first_render(server, collector, 12 if args.quick else 42)
+            last.parent.mkdir(exist_ok=True)
+            last.write_text(json.dumps(data))  # a later failure keeps what was measured
     finally:
         server.stop()
-    data["machine"] = f"{os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}"
     text = render(data)
     print(text)
-    last.parent.mkdir(exist_ok=True)
-    last.write_text(json.dumps(data))
     if not args.no_docs:
         write_docs(ROOT / "docs" / "benchmarks.md", text)
         print("bench: wrote docs/benchmarks.md", file=sys.stderr)
