@@ -137,7 +137,8 @@ async def main(base: str, n: int, pid: int) -> dict:
     await asyncio.sleep(0.5)
     out["host_bytes_per_connection"] = (rss(pid) - before) / n
 
-    gc_before = json.loads(urllib.request.urlopen(f"{base}/bench/gc").read())
+    freeze = "?freeze=1" if os.environ.get("BENCH_GC_FREEZE") else ""
+    gc_before = json.loads(urllib.request.urlopen(f"{base}/bench/gc{freeze}").read())
     lat: dict[str, list[float]] = {"host": [], "raw": []}
     everyone: dict[str, list[float]] = {"host": [], "raw": []}
     for i in range(1, FIRES + 1):
