@@ -197,7 +197,8 @@ def validate_header(header: Any, max_bytes: int) -> dict[str, Any]:
     if sum(lengths) > max_bytes:
         model = header.get("model")
         raise MessageError(
-            f"{kind}: payload of {sum(lengths)} bytes is over this host's limit of {max_bytes} bytes",
+            f"{kind}: payload of {sum(lengths)} bytes is over this host's limit of "
+            f"{max_bytes} bytes",
             model=model if isinstance(model, str) and len(model) <= _MODEL_ID_MAX else None)
     if kind == "attach":
         if not isinstance(header.get("token"), str) or not header["token"]:
