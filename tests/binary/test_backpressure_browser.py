@@ -105,7 +105,8 @@ class SlowProbe(Probe):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.gate = threading.Event()
-        self.on_msg(lambda *_: self.gate.wait(30))
+        self.entered = threading.Event()
+        self.on_msg(lambda *_: self.entered.set() or self.gate.wait(30))
 
 
 def test_slow_python_pauses_reading_instead_of_buffering(serve, page):
@@ -124,6 +125,7 @@ def test_slow_python_pauses_reading_instead_of_buffering(serve, page):
     (connection,) = record.subscribers
     page.evaluate("""() => { for (let i = 0; i < 40; i++)
                                probe.send({ i }, undefined, [new ArrayBuffer(256 * 1024)]); }""")
+    assert probe.entered.wait(10), "the first message never reached Python"
     wait_until(lambda: connection._inbound > MiB, what="the reader to pass the bound")
     # The reader stopped at the first message over the bound: the rest waits in the socket.
     assert len(record.inbox) + 1 == connection._inbound // (256 * 1024) <= 5
