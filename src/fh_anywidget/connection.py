@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .clients import Client
-from .codec import put_buffers
+from .codec import iter_refs, put_buffers
 from .models import ModelRecord, ModelRegistry
 from .wire import (
     CLOSE_TOO_SLOW,
+    FRAME_CHUNK,
     FrameAssembler,
     Inbound,
     MessageError,
@@ -52,6 +53,49 @@ class _Message:
     message: Outgoing
 
 
+class _Waker:
+    """Sets many connections' wake events with one loop callback.
+
+    A change to a widget shown on a thousand pages wakes a thousand writers; one callback (and,
+    from another thread, one self-pipe write) for all of them instead of one each.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.thread = threading.get_ident()
+        self._events: list[asyncio.Event] = []
+        self._lock = threading.Lock()
+
+    def wake(self, event: asyncio.Event) -> None:
+        with self._lock:
+            self._events.append(event)
+            if len(self._events) > 1:
+                return  # a callback is already on its way
+        with contextlib.suppress(RuntimeError):  # loop closed: the connections are gone anyway
+            if threading.get_ident() == self.thread:
+                self.loop.call_soon(self._run)
+            else:
+                self.loop.call_soon_threadsafe(self._run)
+
+    def _run(self) -> None:
+        with self._lock:
+            events, self._events = self._events, []
+        for event in events:
+            event.set()
+
+
+_wakers: dict[asyncio.AbstractEventLoop, _Waker] = {}
+
+
+def _waker_for(loop: asyncio.AbstractEventLoop) -> _Waker:
+    waker = _wakers.get(loop)
+    if waker is None or waker.loop is not loop:
+        for old in [k for k in _wakers if k.is_closed()]:
+            del _wakers[old]
+        waker = _wakers[loop] = _Waker(loop)
+    return waker
+
+
 @dataclass
 class ConnectionLimits:
     max_payload: int = 512 * 1024 * 1024
@@ -74,6 +118,7 @@ class Connection:
 
     def __post_init__(self) -> None:
         self.loop = asyncio.get_running_loop()
+        self._waker = _waker_for(self.loop)
         self.pages: list[Page] = []
         self.open_models: set[str] = set()
         self.views: dict[str, int] = {}
@@ -84,9 +129,12 @@ class Connection:
         self._wake = asyncio.Event()
         self._wake_scheduled = False
         self._closing: ProtocolError | None = None
-        self._inflight = 0  # messages submitted to models' inboxes, not yet applied
+        self._inflight = 0  # browser messages handed to models' inboxes, not yet applied
+        self._inflight_bytes = 0  # ... and the bytes of their buffers
         self._drained = asyncio.Event()
         self._logged = 0
+        self._writer_task: asyncio.Task | None = None
+        self._close_task: asyncio.Task | None = None
 
     def __hash__(self) -> int:
         return id(self)
@@ -98,6 +146,8 @@ class Connection:
 
     def send_update(self, model_id: str, slots: dict[str, Slot]) -> None:
         with self._lock:
+            if self._closing is not None:
+                return
             pending = self._pending.get(model_id)
             if pending is not None:
                 pending.slots.update(slots)  # coalesce: only the latest value of a key matters
@@ -107,24 +157,53 @@ class Connection:
         self._schedule_wake()
 
     def send(self, model_id: str | None, message: Outgoing) -> None:
+        # Only custom messages count against the backlog: everything else is state (resent on
+        # reconnect) or tiny. One message of any size may always wait; a second one over the
+        # bound means the client is not keeping up, and it is dropped rather than buffered.
+        counted = message.nbytes if message.kind == "custom" else 0
         with self._lock:
+            if self._closing is not None:
+                return  # doomed: the client resyncs from state when it reconnects
             if model_id is not None:
                 self._pending.pop(model_id, None)  # later updates must not overtake this message
-            self._outbox.append(_Message(model_id, message))
-            self._backlog += message.nbytes
-            over = self._backlog > self.limits.max_backlog
-        if over and self._closing is None:
-            self._closing = ProtocolError("client is not keeping up with its messages",
-                                          CLOSE_TOO_SLOW)
-        self._schedule_wake()
+            over = bool(counted and self._backlog
+                        and self._backlog + counted > self.limits.max_backlog)
+            if over:
+                self._closing = ProtocolError(
+                    f"client fell more than {self.limits.max_backlog} bytes of messages behind",
+                    CLOSE_TOO_SLOW)
+                self._outbox.clear()
+                self._pending.clear()
+            else:
+                self._outbox.append(_Message(model_id, message))
+                self._backlog += counted
+        if over:
+            self._call_in_loop(self._drop_slow_client)
+        else:
+            self._schedule_wake()
+
+    def _call_in_loop(self, callback: Callable[[], object]) -> None:
+        with contextlib.suppress(RuntimeError):  # loop closed: the connection is gone anyway
+            self.loop.call_soon_threadsafe(callback)
+
+    def _drop_slow_client(self) -> None:
+        """Stop writing (the writer may be stuck on a full socket) and close with the reason."""
+        if self._writer_task is not None:
+            self._writer_task.cancel()
+        assert self._closing is not None
+        log.warning("dropping a page socket: %s", self._closing.reason)
+        self._close_task = self.loop.create_task(self._close(self._closing))
+
+    async def _close(self, error: ProtocolError) -> None:
+        with contextlib.suppress(Exception):  # already closed by the client or the server
+            await self.websocket.close(error.code, error.reason)
 
     def _schedule_wake(self) -> None:
         with self._lock:
             if self._wake_scheduled:
                 return
             self._wake_scheduled = True
-        with contextlib.suppress(RuntimeError):  # loop closed: the connection is gone anyway
-            self.loop.call_soon_threadsafe(self._wake.set)
+        self._waker.wake(self._wake)
 
     # ------------------------------------------------------------ writer task
 
@@ -143,9 +222,6 @@ class Connection:
                 items = list(self._outbox)
                 self._outbox.clear()
                 self._pending.clear()
-            if self._closing is not None:
-                await self.websocket.close(self._closing.code, self._closing.reason)
-                return
             for item in items:
                 if isinstance(item, _Update):
                     refs = sorted(self._unopened_refs(item.slots))
@@ -154,8 +230,9 @@ class Connection:
                         await self._flush_opens()
                     await self._write(state_message("update", item.model_id, item.slots))
                 else:
-                    with self._lock:
-                        self._backlog -= item.message.nbytes
+                    if item.message.kind == "custom":
+                        with self._lock:
+                            self._backlog -= item.message.nbytes
                     if item.message.kind == "close" and item.model_id is not None:
                         self.open_models.discard(item.model_id)
                         self.views.pop(item.model_id, None)
@@ -171,8 +248,7 @@ class Connection:
             opens = [i for i in self._outbox
                      if isinstance(i, _Message) and i.message.kind == "open"]
             for item in opens:
-                self._outbox.remove(item)
-                self._backlog -= item.message.nbytes
+                self._outbox.remove(item)  # (opens do not count against the backlog)
         for item in opens:
             await self._write(item.message)
 
@@ -197,12 +273,18 @@ class Connection:
     async def _write(self, message: Outgoing) -> None:
         await self.websocket.send_text(message.header)
         for buffer in message.buffers:
-            await self.websocket.send_bytes(buffer)  # type: ignore[arg-type]
+            # Frames of at most FRAME_CHUNK bytes: the server's socket layer copies each frame
+            # while writing it, so big frames would cost big transient copies per connection.
+            if buffer.nbytes <= FRAME_CHUNK:
+                await self.websocket.send_bytes(buffer)  # type: ignore[arg-type]
+                continue
+            for at in range(0, buffer.nbytes, FRAME_CHUNK):
+                await self.websocket.send_bytes(buffer[at:at + FRAME_CHUNK])  # type: ignore[arg-type]
 
     # ------------------------------------------------------------ reader
 
     async def run(self, first_token: str | None) -> None:
-        writer = asyncio.create_task(self._writer())
+        writer = self._writer_task = asyncio.create_task(self._writer())
         assembler = FrameAssembler(self.limits.max_payload)
         ahead: asyncio.Future | None = None  # a frame read while waiting for capacity
         if self.client is not None:
@@ -224,7 +306,7 @@ class Connection:
                         self._dispatch_safely(inbound)
                 except MessageError as exc:
                     self.reply_error(str(exc), exc.model, exc.seq)
-                if self._inflight >= self.limits.max_inflight:
+                if self._over_capacity():
                     ahead = await self._wait_for_capacity()
         except ProtocolError as exc:
             log.warning("closing a page socket: %s", exc.reason)
@@ -238,13 +320,20 @@ class Connection:
             self._teardown()
             if self.client is not None:
                 self.client.disconnected(self)
+            if self._close_task is not None:  # may wait on a stalled peer; nothing else does
+                await self._close_task
+
+    def _over_capacity(self) -> bool:
+        return (self._inflight >= self.limits.max_inflight
+                or self._inflight_bytes > self.limits.max_backlog)
 
     async def _wait_for_capacity(self) -> asyncio.Future:
-        """Backpressure: too many messages wait to be applied (a slow model), so stop reading
-        until they drain, holding at most one frame read ahead, which also tells us if the
+        """Backpressure: Python applies more slowly than the browser sends (a slow model), so
+        stop reading until it catches up, letting the socket push back on the browser instead of
+        this process buffering. At most one frame is read ahead, which also tells us if the
         client leaves meanwhile (its page must not stay attached behind a stuck model)."""
         ahead = asyncio.ensure_future(self.websocket.receive())
-        while self._inflight >= self.limits.max_inflight:
+        while self._over_capacity():
             if ahead.done() and ahead.result()["type"] == "websocket.disconnect":
                 break
             self._drained.clear()
@@ -270,10 +359,12 @@ class Connection:
             fields["seq"] = seq
         self.send(None, simple_message("error", model_id, **fields))
 
-    def send_ack(self, record: ModelRecord, seq: int, keys: list[str]) -> None:
-        """Acknowledge an applied message with the server's values of the keys it wrote."""
+    def send_ack(self, record: ModelRecord, seq: int, sent: dict[str, Any]) -> None:
+        """Acknowledge an applied message, with the server's value of each key it wrote where
+        that differs from what the browser sent (never echoing the writer's own bytes back)."""
         with record.lock:  # no Python change can slip between reading and queueing the values
-            slots = {k: record.slots[k] for k in keys if k in record.slots}
+            slots = {k: slot for k, value in sent.items()
+                     if (slot := record.slots.get(k)) is not None and not slot.same_as(Slot.of(value))}
             self.send(record.id, state_message("ack", record.id, slots, {"seq": seq}))
 
     def _attach(self, token: str) -> None:
@@ -327,7 +418,7 @@ class Connection:
             if record is not None and seq is not None and inbound.type == "update":
                 # refused write to a model it may see: the writer snaps back to the server's value
                 self.reply_error(str(exc), exc.model)
-                self.send_ack(record, seq, list(inbound.header["state"]))
+                self.send_ack(record, seq, inbound.header["state"])
                 return
             raise
         except Exception as exc:  # a bug or a hostile value we did not foresee: refuse, survive
@@ -352,26 +443,27 @@ class Connection:
                 raise MessageError(f"update: {exc}", model=record.id) from exc
             record.check_writable(state)
             self._check_refs(state, record)
-            self._submit(record, header.get("seq"), list(state),
+            self._submit(record, header.get("seq"), state, inbound,
                          lambda: self._report(record, record.apply_update(state, self)))
         elif kind == "custom":
             record = self._record(inbound)
             content, buffers = header.get("content"), inbound.buffers
-            self._submit(record, header.get("seq"), [],
+            self._submit(record, header.get("seq"), {}, inbound,
                          lambda: self._report(record, record.apply_custom(content, buffers, self)))
         elif kind == "views":
             self.views[self._record(inbound).id] = header["count"]
         elif kind == "log":
             self._log_browser_error(header)
 
-    def _submit(self, record: ModelRecord, seq: int | None, keys: list[str],
+    def _submit(self, record: ModelRecord, seq: int | None, sent: dict[str, Any], inbound: Inbound,
                 apply: Callable[[], None]) -> None:
         """Queue a browser message on its model's inbox, at most once per ``seq``."""
         client = self.client if seq is not None else None
         if client is not None and not client.take(seq):  # type: ignore[arg-type]
             if not client.is_running(seq):  # type: ignore[arg-type]
-                self.send_ack(record, seq, keys)  # type: ignore[arg-type]
+                self.send_ack(record, seq, sent)  # type: ignore[arg-type]
             return  # still being applied: its acknowledgement will come when it is done
+        size = sum(b.nbytes for b in inbound.buffers)
 
         def job() -> None:
             try:
@@ -380,20 +472,21 @@ class Connection:
                 if seq is not None:  # acknowledged on whichever socket now carries the client
                     current = client.done(seq) if client is not None else self
                     if current is not None:
-                        current.send_ack(record, seq, keys)
-                with contextlib.suppress(RuntimeError):  # loop closed: nobody is waiting
-                    self.loop.call_soon_threadsafe(self._job_done)
+                        current.send_ack(record, seq, sent)
+                self._call_in_loop(lambda: self._job_done(size))
 
         self._inflight += 1
+        self._inflight_bytes += size
         record.inbox.submit(job)
 
-    def _job_done(self) -> None:
+    def _job_done(self, size: int) -> None:
         self._inflight -= 1
+        self._inflight_bytes -= size
         self._drained.set()
 
     def _check_refs(self, state: dict[str, Any], record: ModelRecord) -> None:
         """A browser may only reference models it can already see."""
-        foreign = Slot.of(state).refs - self.open_models
+        foreign = set(iter_refs(state)) - self.open_models  # walks the value, no JSON encoding
         if foreign:
             raise MessageError(f"update references models this page was not given: {sorted(foreign)}",
                                model=record.id)

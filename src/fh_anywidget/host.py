@@ -93,11 +93,16 @@ class WidgetHost:
         app.add_middleware(_Middleware, server=self.server)
         hdrs = getattr(app, "hdrs", None)
         if hdrs is not None:
-            app.hdrs = [*hdrs, self.script()]
+            app.hdrs = [*hdrs, *self.preloads(), self.script()]
         _install_ft_rendering()
         _active_host = self
 
     # ------------------------------------------------------------ rendering
+
+    def preloads(self) -> list[FT]:
+        """``modulepreload`` links for the runtime's modules (added to ``hdrs`` automatically)."""
+        return [ft("link", rel="modulepreload", href=url)
+                for url in self.server.runtime_module_urls]
 
     def script(self) -> FT:
         """The runtime's script tag (added to FastHTML's ``hdrs`` automatically)."""

@@ -208,9 +208,7 @@ class ModelRecord:
 
     def widget(self) -> Any:
         """The ipywidgets object behind this model, if it is one (descriptor objects are not)."""
-        from ipywidgets.widgets import widget  # deferred: only needed for writes
-
-        return widget._instances.get(self.id)  # the live-widget table ipywidgets keeps
+        return _widget_instances().get(self.id)
 
     def apply_update(self, state: dict[str, Any], origin: Subscriber) -> list[str]:
         """Apply a browser write (on a worker thread); return error texts for the writer."""
@@ -234,7 +232,7 @@ class ModelRecord:
                 return applying.errors
             before = {k: self.slots.get(k) for k in final}
             slots, _ = self._fold(final)
-            news = {k: s for k, s in slots.items() if not _same_slot(s, before[k])}
+            news = {k: s for k, s in slots.items() if not s.same_as(before[k])}
             differs = {k: s for k, s in slots.items() if not same_value(final[k], state[k])}
             if widget is None and failed:  # refused: the writer snaps back to the snapshot
                 differs = {k: self.slots[k] for k in keys if k in self.slots}
@@ -269,10 +267,13 @@ class ModelRecord:
             _local.applying = None
 
 
-def _same_slot(a: Slot, b: Slot | None) -> bool:
-    return b is not None and a.json == b.json and a.paths == b.paths and all(
-        x.nbytes == y.nbytes and x == y for x, y in zip(a.buffers, b.buffers, strict=True)
-    )
+def _widget_instances() -> dict[str, Any]:
+    """ipywidgets' table of live widgets. ipywidgets 8 deprecated ``Widget.widgets``, and its
+    warning machinery walks the stack on every access (a third of a browser write's cost)."""
+    from ipywidgets.widgets import widget  # deferred: importing ipywidgets is slow
+
+    instances = getattr(widget, "_instances", None)
+    return instances if instances is not None else widget.Widget.widgets
 
 
 class ModelRegistry:

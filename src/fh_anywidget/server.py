@@ -65,6 +65,13 @@ class HostServer:
         return f"{self.path}/runtime/{self.runtime_version}/index.js"
 
     @property
+    def runtime_module_urls(self) -> list[str]:
+        """Every module of the browser runtime, so a page can preload them all at once instead
+        of discovering them import by import (a waterfall of round trips before first render)."""
+        return [f"{self.path}/runtime/{self.runtime_version}/{p.name}"
+                for p in sorted(STATIC_DIR.glob("*.js"))]
+
+    @property
     def socket_path(self) -> str:
         return f"{self.path}/ws"
 

@@ -8,10 +8,12 @@ binary frames (so a sender can stay under a frame limit); an empty buffer is one
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-from .codec import Buffer, Path, as_buffer, iter_refs, split_buffers, to_json
+from .codec import Buffer, Path, as_buffer, buffers_equal, iter_refs, split_buffers, to_json
 
 PROTOCOL_VERSION = 1
 
@@ -22,6 +24,10 @@ CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
 CLOSE_UNKNOWN_PAGE = 4404
 CLOSE_TOO_SLOW = 4408
+
+#: Largest binary frame either side sends; bigger buffers go out as several frames. Keeps every
+#: frame far below uvicorn's 16 MiB ``ws_max_size`` and bounds per-frame copies in socket layers.
+FRAME_CHUNK = 4 * 1024 * 1024
 
 
 class ProtocolError(Exception):
@@ -58,12 +64,40 @@ class Slot:
 
     @classmethod
     def of(cls, value: Any) -> Slot:
+        scalar = _scalar_json(value)
+        if scalar is not None:  # most trait changes: skip the walk (a 100,000-set loop notices)
+            refs = frozenset(iter_refs(value)) if type(value) is str else _NO_REFS
+            return cls(scalar, [], [], refs)
         clean, paths, buffers = split_buffers(value, [])
         return cls(to_json(clean), paths, buffers, frozenset(iter_refs(clean)))
 
     @property
     def nbytes(self) -> int:
         return len(self.json) + sum(b.nbytes for b in self.buffers)
+
+    def same_as(self, other: Slot | None) -> bool:
+        """Whether ``other`` encodes the same value (same JSON, same bytes at the same paths)."""
+        return other is not None and self.json == other.json and self.paths == other.paths and all(
+            buffers_equal(x, y) for x, y in zip(self.buffers, other.buffers, strict=True))
+
+
+_NO_REFS: frozenset[str] = frozenset()
+
+
+def _scalar_json(value: Any) -> str | None:
+    """JSON text of a plain scalar exactly as :func:`to_json` writes it, or None."""
+    kind = type(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        return float.__repr__(value) if math.isfinite(value) else "null"
+    if kind is str:
+        return encode_basestring(value)
+    return None
 
 
 def state_parts(slots: dict[str, Slot]) -> tuple[str, list[Path], list[Buffer]]:
@@ -110,15 +144,17 @@ def state_message(kind: str, model: str, slots: dict[str, Slot], extra: dict | N
 
 
 def custom_message(model: str, content: Any, buffers: list[Any]) -> Outgoing:
-    """A custom message; buffers may be any binary values (bytes, memoryview, numpy arrays)."""
-    views = []
-    for buffer in buffers:
-        view = as_buffer(buffer)
-        if view is None:
-            raise TypeError(f"a custom message buffer must be binary, not {type(buffer).__name__}")
-        views.append(view)
+    """A custom message; ``buffers`` may be any buffer-protocol values (bytes, numpy, ...)."""
+    views = [_as_view(b) for b in buffers]
     body = f',"content":{to_json(content)},"buffers":{_lengths(views)}'
     return Outgoing(_head("custom", model, body), views, "custom")
+
+
+def _as_view(value: Any) -> Buffer:
+    view = as_buffer(value)
+    if view is None:
+        raise TypeError(f"a message buffer must be binary, not {type(value).__name__}")
+    return view
 
 
 def simple_message(kind: str, model: str | None = None, **fields: Any) -> Outgoing:
@@ -169,9 +205,11 @@ def validate_header(header: Any, max_bytes: int) -> dict[str, Any]:
     if not _are_lengths(lengths):
         raise MessageError(f"{kind}: 'buffers' must be a list of byte lengths")
     if sum(lengths) > max_bytes:
+        model = header.get("model")
         raise MessageError(
-            f"{kind}: payload of {sum(lengths)} bytes is over this host's limit of {max_bytes} bytes"
-        )
+            f"{kind}: payload of {sum(lengths)} bytes is over this host's limit of "
+            f"{max_bytes} bytes",
+            model=model if isinstance(model, str) and len(model) <= _MODEL_ID_MAX else None)
     if kind in ("attach", "detach"):
         if not isinstance(header.get("token"), str) or not header["token"]:
             raise MessageError(f"{kind}: 'token' must be a non-empty string")

@@ -133,7 +133,7 @@ export class Connection {
       const header = JSON.parse(data);
       const lengths = header.buffers ?? [];
       if (lengths.length === 0) return this.deliver(header, []);
-      this.incoming = { header, lengths, buffers: [], parts: [], filled: 0 };
+      this.incoming = { header, lengths, buffers: [], whole: null, filled: 0 };
       return;
     }
     const m = this.incoming;
@@ -142,14 +142,17 @@ export class Connection {
     if (m.filled === 0 && data.byteLength === want) {
       m.buffers.push(new DataView(data)); // the common case: one frame, no copy
     } else {
-      m.parts.push(new Uint8Array(data));
+      // A buffer split over frames: copy each frame into place as it arrives and let it go.
+      if (m.filled + data.byteLength > want) {
+        this.incoming = null;
+        return console.error("[fh-anywidget] binary frame longer than its header declared");
+      }
+      m.whole ??= new Uint8Array(want);
+      m.whole.set(new Uint8Array(data), m.filled);
       m.filled += data.byteLength;
       if (m.filled === want) {
-        const whole = new Uint8Array(want);
-        let at = 0;
-        for (const p of m.parts) whole.set(p, (at += p.byteLength) - p.byteLength);
-        m.buffers.push(new DataView(whole.buffer));
-        m.parts = [];
+        m.buffers.push(new DataView(m.whole.buffer));
+        m.whole = null;
         m.filled = 0;
       }
     }
