@@ -118,7 +118,19 @@ class WidgetHost:
         page.grant(model_id, widget)
         if self.dev:
             self._watch(model_id, widget)
-        return ft(ELEMENT, model=model_id, page=page.token, socket=self.server.socket_path)
+        return ft(ELEMENT, *self._code_preloads(model_id), model=model_id, page=page.token,
+                  socket=self.server.socket_path)
+
+    def _code_preloads(self, model_id: str) -> list[FT]:
+        """Fetch the widget's (and its children's) modules while the socket is still opening."""
+        prefix = self.registry.asset_prefix
+        urls = []
+        for member in self.registry.closure([model_id]):
+            record = self.registry.get(member)
+            url = record.code_fields()["esm"] if record is not None else None
+            if url and url.startswith(prefix) and url not in urls:
+                urls.append(url)
+        return [ft("link", rel="modulepreload", href=url) for url in urls]
 
     def _watch(self, model_id: str, widget: Any) -> None:
         """Dev mode: watch the code files of ``widget`` and of the widgets it references."""

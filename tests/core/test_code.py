@@ -38,6 +38,7 @@ def test_inline_and_file_modules_load_from_hashed_immutable_urls(serve, page):
     requested = []
     page.on("request", lambda r: requested.append(r.url))
     page.goto(server.url)
+    html = fetch(server.url)[2]
     expect(page.locator("button.counter")).to_have_text("count is 3")
     expect(page.locator(".from-file")).to_have_text("from a file")
     for widget, source in [(widgets[0], Counter._esm), (widgets[1], ESM_FILE.read_text())]:
@@ -49,6 +50,8 @@ def test_inline_and_file_modules_load_from_hashed_immutable_urls(serve, page):
         assert headers["Content-Type"].startswith("text/javascript")
         assert "immutable" in headers["Cache-Control"]
         assert record.esm.digest in url
+        # the page preloads the module, so it downloads while the socket is still opening
+        assert f'<link rel="modulepreload" href="{record.code_fields()["esm"]}">' in html
         # and the code never travelled as state
         assert browser_state(page, widget.model_id, "_esm") is None
 
