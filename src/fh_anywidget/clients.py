@@ -5,8 +5,9 @@ each ``update``/``custom`` it sends (``seq``, increasing). It keeps a message un
 acknowledges it and, after a reconnect, sends every unacknowledged one again, in order. The server
 remembers per client the highest ``seq`` it has received: a resent message it already has is
 acknowledged again, never applied twice. Acknowledgements are sent once a message is *applied*
-and carry the server's values of the keys it wrote, so the writer converges even when the reply
-to its write was lost with the old socket. See docs/security.md ("Reconnect and delivery").
+and carry the server's values of the keys it wrote where they differ from what was sent, so the
+writer converges even when the reply to its write was lost with the old socket. See
+docs/protocol.md ("Delivery and reconnect").
 """
 
 from __future__ import annotations
