@@ -8,16 +8,29 @@ import pkgutil
 from pathlib import Path
 
 import uvicorn
-from fasthtml.common import A, FileResponse, Li, Link, P, Script, Titled, Ul, fast_app
+from fasthtml.common import A, FileResponse, Li, Link, P, Script, Style, Titled, Ul, fast_app
 
 import demo.pages
 from fh_anywidget import WidgetHost
 
 HTMX = Path(os.environ.get("FH_ANYWIDGET_HTMX", Path(__file__).parents[1] / ".cache/js/htmx.min.js"))
 
+# A few lines of local CSS instead of FastHTML's CDN stylesheet: the demo runs offline.
+DEMO_CSS = """
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 980px; margin: 2rem auto; padding: 0 1rem;
+       color: #222; }
+h1, h2 { line-height: 1.2; } h2 { margin-top: 2rem; }
+a { color: #0b5cad; }
+table { border-collapse: collapse; } td, th { padding: .25rem .75rem; border-bottom: 1px solid #ddd; }
+button { font: inherit; padding: .3rem .8rem; border-radius: 6px; border: 1px solid #999;
+         background: #f6f6f6; cursor: pointer; }
+input { font: inherit; }
+fh-anywidget { margin: .75rem 0; }
+"""
+
 app, rt = fast_app(
     default_hdrs=False,  # FastHTML's defaults come from a CDN; this demo runs offline
-    hdrs=[Link(rel="icon", href="data:,"), Script(src="/_demo/htmx")],
+    hdrs=[Link(rel="icon", href="data:,"), Script(src="/_demo/htmx"), Style(DEMO_CSS)],
 )
 host = WidgetHost(app)
 
