@@ -4,6 +4,7 @@
 import { applyCss, loadDefinition } from "./loader.js";
 import { makeHost } from "./host.js";
 import { reportError, showError } from "./errors.js";
+import { applyLayout } from "./layout.js";
 
 /** Run `cleanup` when `signal` aborts (now, if it already has); report, never swallow, errors. */
 export function onAbort(signal, cleanup, report) {
@@ -126,7 +127,9 @@ export class Widget {
     // A view ends with its element, with its module (HMR), with its model, or when render fails.
     const signal = AbortSignal.any([view.signal, this.generation.signal, this.lifetime.signal,
       failed.signal]);
+    if (signal.aborted) return; // the model closed or its module was replaced meanwhile
     signal.addEventListener("abort", () => view.el.replaceChildren(), { once: true });
+    applyLayout(this.registry, this.model, view.el, signal);
     try {
       const result = await this.definition.render?.({
         model: this.model.scoped(signal),
