@@ -2,7 +2,12 @@
 
 Outgoing traffic goes through an outbox drained by a single writer task, so frames of one message
 are never interleaved and models may change from any thread. Pending state updates of one model
-coalesce into one message until it is written; other messages keep their order.
+coalesce into one message until it is written; other messages keep their order; a client that
+falls too far behind on custom messages is dropped (4408) and resyncs when it reconnects.
+
+Incoming frames are assembled and validated (wire.py), checked against what this socket may see,
+and handed to their model's serial queue at most once per sequence number (clients.py), each
+acknowledged once applied. When Python falls behind, the socket is not read (backpressure).
 """
 
 from __future__ import annotations
