@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 Path = list[str | int]
@@ -177,6 +177,3 @@ def same_value(a: Any, b: Any) -> bool:
     except Exception:  # exotic objects whose == raises or is ambiguous
         return False
 
-
-def total_bytes(buffers: Iterable[Buffer]) -> int:
-    return sum(b.nbytes for b in buffers)

@@ -134,10 +134,6 @@ class ModelRecord:
     def code_fields(self) -> dict[str, Any]:
         return {"esm": self._code_url(self.esm, "js"), "css": self._code_url(self.css, "css")}
 
-    def open_message(self) -> Outgoing:
-        with self.lock:
-            return state_message("open", self.id, dict(self.slots), self.code_fields())
-
     def publish_update(self, state: dict[str, Any]) -> None:
         """A state change made in Python: fold it and send it to every subscriber."""
         applying = _applying()
