@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from fasthtml.common import FileResponse, Link, Script, fast_app
+from fasthtml.common import Div, FileResponse, Link, Script, fast_app
 
 from fh_anywidget import WidgetHost
 
@@ -37,3 +37,15 @@ def make_app(htmx: bool = True, htmx_ws: bool = False, **host_options: Any):
         return FileResponse(HTMX_WS, media_type="text/javascript")
 
     return app, rt, host
+
+
+def serve_widgets(serve: Any, *children: Any, **host_options: Any) -> str:
+    """Serve a page at ``/`` showing ``children`` (made once, so every visit shows the same
+    widgets) and return the server's URL."""
+    app, rt, _ = make_app(**host_options)
+
+    @rt("/")
+    def index():
+        return Div(*children)
+
+    return serve(app).url

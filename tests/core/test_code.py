@@ -5,11 +5,10 @@ import urllib.request
 
 import anywidget
 import traitlets
-from fasthtml.common import Div
 from playwright.sync_api import expect
 
 from fh_anywidget.models import registry
-from tests.apps import make_app
+from tests.apps import serve_widgets
 from tests.core.helpers import browser_state, raw_send, record_server_errors, server_errors
 from tests.widgets.counter import Counter
 
@@ -27,29 +26,23 @@ def fetch(url):
 
 
 def test_inline_and_file_modules_load_from_hashed_immutable_urls(serve, page):
-    app, rt, _ = make_app()
     widgets = [Counter(value=3), FromFile()]
-
-    @rt("/")
-    def index():
-        return Div(*widgets)
-
-    server = serve(app)
+    url = serve_widgets(serve, *widgets)
     requested = []
     page.on("request", lambda r: requested.append(r.url))
-    page.goto(server.url)
-    html = fetch(server.url)[2]
+    page.goto(url)
+    html = fetch(url)[2]
     expect(page.locator("button.counter")).to_have_text("count is 3")
     expect(page.locator(".from-file")).to_have_text("from a file")
     for widget, source in [(widgets[0], Counter._esm), (widgets[1], ESM_FILE.read_text())]:
         record = registry.get(widget.model_id)
-        url = server.url + record.code_fields()["esm"]
-        assert url in requested  # the browser loaded the module from its URL
-        status, headers, body = fetch(url)
+        esm_url = url + record.code_fields()["esm"]
+        assert esm_url in requested  # the browser loaded the module from its URL
+        status, headers, body = fetch(esm_url)
         assert status == 200 and body == source
         assert headers["Content-Type"].startswith("text/javascript")
         assert "immutable" in headers["Cache-Control"]
-        assert record.esm.digest in url
+        assert record.esm.digest in esm_url
         # the page preloads the module, so it downloads while the socket is still opening
         assert f'<link rel="modulepreload" href="{record.code_fields()["esm"]}">' in html
         # and the code never travelled as state
@@ -58,13 +51,7 @@ def test_inline_and_file_modules_load_from_hashed_immutable_urls(serve, page):
 
 def test_browsers_cannot_write_code_or_identity(serve, page):
     widget = Counter(value=1)
-    app, rt, _ = make_app()
-
-    @rt("/")
-    def index():
-        return Div(widget)
-
-    page.goto(serve(app).url)
+    page.goto(serve_widgets(serve, widget))
     expect(page.locator("button.counter")).to_have_text("count is 1")
     record_server_errors(page)
     for key in ("_esm", "_css", "_anywidget_id"):

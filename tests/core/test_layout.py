@@ -1,22 +1,15 @@
 """ipywidgets' Layout styles the view element, as in JupyterLab, and follows Python's changes."""
 
 import ipywidgets
-from fasthtml.common import Div
 from playwright.sync_api import expect
 
-from tests.apps import make_app
+from tests.apps import serve_widgets
 from tests.widgets.counter import Counter
 
 
 def test_layout_styles_the_view_and_follows_python(serve, page):
     widget = Counter(layout=ipywidgets.Layout(width="321px", border="3px solid rgb(255, 0, 0)"))
-    app, rt, _ = make_app()
-
-    @rt("/")
-    def index():
-        return Div(widget)
-
-    page.goto(serve(app).url)
+    page.goto(serve_widgets(serve, widget))
     view = page.locator("fh-anywidget .fh-anywidget-view")
     expect(page.locator("button.counter")).to_have_text("count is 0")
     expect(view).to_have_css("width", "321px")

@@ -2,10 +2,9 @@
 
 import anywidget
 import traitlets
-from fasthtml.common import Div
 from playwright.sync_api import expect
 
-from tests.apps import make_app
+from tests.apps import serve_widgets
 from tests.conftest import wait_until
 
 
@@ -41,13 +40,7 @@ class Echo(anywidget.AnyWidget):
 
 def test_custom_messages_carry_buffers_both_ways(serve, page):
     widget = Echo()
-    app, rt, _ = make_app()
-
-    @rt("/")
-    def index():
-        return Div(widget)
-
-    page.goto(serve(app).url)
+    page.goto(serve_widgets(serve, widget))
     page.click(".ping")
     wait_until(lambda: widget.received, what="the message in Python")
     content, buffers = widget.received[0]
@@ -58,13 +51,7 @@ def test_custom_messages_carry_buffers_both_ways(serve, page):
 
 def test_css_is_installed_once_per_class_and_replaced_in_place(serve, page):
     widgets = [Echo(), Echo()]
-    app, rt, _ = make_app()
-
-    @rt("/")
-    def index():
-        return Div(*widgets)
-
-    page.goto(serve(app).url)
+    page.goto(serve_widgets(serve, *widgets))
     links = page.locator("link[data-anywidget-class='tests.core.test_messages.Echo']")
     expect(links).to_have_count(1)
     expect(page.locator(".got").first).to_have_css("color", "rgb(1, 2, 3)")

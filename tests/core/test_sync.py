@@ -6,7 +6,7 @@ import traitlets
 from fasthtml.common import Div, P
 from playwright.sync_api import expect
 
-from tests.apps import make_app
+from tests.apps import make_app, serve_widgets
 from tests.conftest import wait_until
 from tests.core.helpers import raw_send, record_server_errors, server_errors
 from tests.widgets.counter import Bounded, Counter
@@ -39,17 +39,11 @@ def test_refused_write_snaps_back_and_says_why(serve, page):
 
 def test_views_converge_across_views_pages_and_browsers(serve, browser, page):
     shared = Counter(value=10)
-    app, rt, _ = make_app()
-
-    @rt("/")
-    def index():
-        return Div(P("two views of one model"), shared, shared)
-
-    server = serve(app)
+    url = serve_widgets(serve, P("two views of one model"), shared, shared)
     other_browser = browser.new_context()
     pages = [page, page.context.new_page(), other_browser.new_page()]
     for p in pages:
-        p.goto(server.url)
+        p.goto(url)
         expect(p.locator("button.counter")).to_have_count(2)
         expect(p.locator("button.counter").first).to_have_text("count is 10")
     pages[2].locator("button.counter").nth(1).click()  # a click in the second browser ...
