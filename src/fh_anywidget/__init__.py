@@ -1,13 +1,10 @@
-"""fh-anywidget: any anywidget widget, live and two-way, in a FastHTML app.
+"""fh-anywidget: any Jupyter widget, live and two-way, in a FastHTML app.
 
-Importing this package routes every widget comm through the host (see ``bridge``), so widgets
-created at module level, before ``WidgetHost(app)``, are captured too.
+Importing this package changes nothing: the first ``WidgetHost(app)`` routes widget comms
+through the host (see ``bridge``) and moves the widgets made before it.
 """
 
-from . import bridge
 from .host import WidgetHost
-
-bridge.install()
 
 __all__ = ["WidgetHost"]
 __version__ = "0.1.0"

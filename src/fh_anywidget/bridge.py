@@ -3,11 +3,17 @@
 ipywidgets and anywidget's descriptor protocol open their channels with ``comm.create_comm``;
 the ``comm`` package lets a host replace that factory. Ours returns a :class:`HostComm`, which
 hands every message to the model registry instead of a Jupyter kernel.
+
+Nothing happens at import: the first ``WidgetHost`` calls :func:`install`, which also moves the
+widgets made before it (whose comms went nowhere) onto host comms. So a module that merely
+imports ``fh_anywidget`` inside a Jupyter kernel leaves the kernel's widgets alone.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import comm
@@ -48,7 +54,7 @@ class HostComm(BaseComm):
         elif method == "custom":
             record.publish_custom(data.get("content"), buffers)
         elif method == "echo_update":
-            pass  # the host answers browser writes itself, by reading the traits back
+            pass  # the host answers browser writes itself, with an ack (docs/protocol.md)
         else:
             log.debug("ignoring comm message %r for %s", method, self.comm_id)
 
@@ -63,6 +69,8 @@ class HostCommManager(CommManager):
 
 
 _manager = HostCommManager()
+_install_lock = threading.Lock()
+_installed = False
 
 
 def _create_comm(*args: Any, **kwargs: Any) -> BaseComm:
@@ -74,45 +82,126 @@ def _get_comm_manager() -> CommManager:
 
 
 def install() -> None:
-    """Route every comm created from now on through the host (idempotent)."""
-    comm.create_comm = _create_comm
-    comm.get_comm_manager = _get_comm_manager
-    _make_send_state_atomic()
+    """Route every widget comm through the host from now on, and move the widgets made before
+    (idempotent; called by every ``WidgetHost``)."""
+    global _installed
+    with _install_lock:
+        if not _installed:
+            comm.create_comm = _create_comm
+            comm.get_comm_manager = _get_comm_manager
+            _make_echo_suppression_per_thread()
+            _make_send_state_atomic()
+            _installed = True
+    for widget in list(_widget_instances().values()):
+        adopt(widget)
+
+
+def _widget_instances() -> dict[str, Any]:
+    from .models import widget_instances
+
+    return widget_instances()
+
+
+class _PerThreadPropertyLock:
+    """ipywidgets' ``_property_lock``, kept per thread.
+
+    While ipywidgets applies a front-end write it stores the written values on the widget so
+    that its own echo is not sent back, and resets them afterwards. The host applies browser
+    writes on worker threads, so another thread setting the same trait meanwhile would read
+    that shared dict mid-reset (``KeyError`` in the user's thread, and its value never sent) or
+    have its newer value taken for the echo. Per thread, the applying thread still suppresses
+    its echo and every other thread's change is sent.
+    """
+
+    def __get__(self, widget: Any, owner: type | None = None) -> Any:
+        if widget is None:
+            return self
+        locks = widget.__dict__.get("_fh_property_locks")
+        return locks.get(threading.get_ident(), {}) if locks else {}
+
+    def __set__(self, widget: Any, value: dict) -> None:
+        locks = widget.__dict__.setdefault("_fh_property_locks", {})
+        if value:
+            locks[threading.get_ident()] = value
+        else:
+            locks.pop(threading.get_ident(), None)
+
+
+def _make_echo_suppression_per_thread() -> None:
+    import ipywidgets
+
+    if not isinstance(ipywidgets.Widget.__dict__.get("_property_lock"), _PerThreadPropertyLock):
+        ipywidgets.Widget._property_lock = _PerThreadPropertyLock()
 
 
 def _make_send_state_atomic() -> None:
-    """ipywidgets reads a trait (``get_state``) and then sends it; two threads setting the same
-    trait can send in the opposite order of their reads, leaving a stale value as the host's
-    snapshot. Holding the model's lock across read+send makes the last send carry the last value.
+    """ipywidgets (and anywidget's descriptor objects) read the traits and then send them; two
+    threads setting the same trait can send in the opposite order of their reads, leaving a
+    stale value as the host's snapshot. Holding the model's lock across read+send makes the
+    last send carry the last value. The widget's behaviour is otherwise untouched.
     """
     import ipywidgets
+    from anywidget._descriptor import ReprMimeBundle
 
-    original = ipywidgets.Widget.send_state
-    if getattr(original, "_fh_anywidget_atomic", False):
-        return
+    def atomic(original: Any, comm_of: Any) -> Any:
+        def send_state(self: Any, *args: Any, **kwargs: Any) -> None:
+            host_comm = comm_of(self)
+            record = registry.get(host_comm.comm_id) if isinstance(host_comm, HostComm) else None
+            if record is None:
+                original(self, *args, **kwargs)
+                return
+            with record.lock:
+                original(self, *args, **kwargs)
 
-    def send_state(self: Any, key: Any = None) -> None:
-        host_comm = getattr(self, "comm", None)
-        record = registry.get(host_comm.comm_id) if isinstance(host_comm, HostComm) else None
-        if record is None:
-            original(self, key)
-            return
-        with record.lock:
-            original(self, key)
+        send_state._fh_anywidget_atomic = True  # type: ignore[attr-defined]
+        return send_state
 
-    send_state._fh_anywidget_atomic = True  # type: ignore[attr-defined]
-    ipywidgets.Widget.send_state = send_state
+    for cls, attribute in ((ipywidgets.Widget, "comm"), (ReprMimeBundle, "_comm")):
+        original = cls.send_state
+        if not getattr(original, "_fh_anywidget_atomic", False):
+            cls.send_state = atomic(original, lambda obj, a=attribute: getattr(obj, a, None))
 
 
 def adopt(widget: Any) -> None:
-    """Move a widget created before the bridge was installed onto a host comm."""
-    if isinstance(getattr(widget, "comm", None), HostComm) or not hasattr(widget, "open"):
-        return
-    old = widget.comm
-    widget.comm = None
-    if old is not None:
+    """Move a widget made before the bridge was installed (its comm goes nowhere) onto a host
+    comm, keeping its model id; widgets it references first, so they exist when it is shown.
+
+    A closed widget (no comm) stays closed: rendering it is an error, not a resurrection.
+    """
+    for member in _with_children(widget, set()):
+        old = getattr(member, "comm", None)
+        if old is None or isinstance(old, HostComm) or not hasattr(member, "open"):
+            continue
+        member.comm = None
         try:
             old.on_msg(None)
         except Exception:
-            log.debug("could not detach the old comm of %r", widget, exc_info=True)
-    widget.open()
+            log.debug("could not detach the old comm of %r", member, exc_info=True)
+        member.open()
+
+
+def _with_children(widget: Any, seen: set[int]) -> Iterator[Any]:
+    """``widget`` after every ipywidgets widget it references through its traits (depth first)."""
+    if id(widget) in seen:
+        return
+    seen.add(id(widget))
+    import ipywidgets
+
+    if isinstance(widget, ipywidgets.Widget):
+        for name in widget.keys:
+            for child in _widgets_in(getattr(widget, name, None)):
+                yield from _with_children(child, seen)
+    yield widget
+
+
+def _widgets_in(value: Any) -> Iterator[Any]:
+    import ipywidgets
+
+    if isinstance(value, ipywidgets.Widget):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _widgets_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _widgets_in(item)

@@ -5,25 +5,22 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
-from anywidget.experimental import MimeBundleDescriptor
 from fastcore.xml import FT, ft
 from starlette.types import Scope
 
 from . import bridge, dev, htmx
 from .connection import ConnectionLimits
 from .models import ModelRegistry, registry
-from .pages import Page, PageTable, current_scope
+from .pages import Page, PageLimits, PageTable, current_scope
+from .render import ELEMENT, model_id_of, register_host
 from .server import AuthFn, HostServer
 
 log = logging.getLogger("fh_anywidget")
 
-ELEMENT = "fh-anywidget"
-
-_active_host: WidgetHost | None = None
-
+OnExpired = Literal["notice", "reload"]
 
 SESSION_KEY = "_fh_anywidget"
 
@@ -62,31 +59,38 @@ class WidgetHost:
         path: str = "/_fh_anywidget",
         grace: float = 60.0,
         max_payload: int = 512 * 1024 * 1024,
+        max_message: int = 8 * 1024 * 1024,
         max_backlog: int = 256 * 1024 * 1024,
+        max_inflight: int = 256,
+        max_inbound: int = 1024 * 1024 * 1024,
         allowed_origins: Sequence[str] | None = None,
         identity: Callable[[Scope, bool], str | None] = session_identity,
-        widget_timeout: float = 10.0,
-        dev: bool = False,
         auth: AuthFn | None = None,
-        max_inflight: int = 256,
+        widget_timeout: float = 10.0,
+        on_expired: OnExpired = "notice",
+        dev: bool = False,
     ) -> None:
         """``widget_timeout``: seconds ``host.getWidget`` waits for a child's ``initialize``.
-        ``dev``: hot module replacement — file-based ``_esm``/``_css`` are watched and edits
-        reach live views; off, no file is watched (code a program assigns itself still goes
-        out, as in JupyterLab)."""
-        global _active_host
+        ``on_expired``: what a page does when the server no longer knows it (restarted, or the
+        page retired): ``"notice"`` greys its widgets out with a notice and a Reload button,
+        ``"reload"`` reloads it. ``dev``: hot module replacement — file-based ``_esm``/``_css``
+        are watched and edits reach live views; off, no file is watched (code a program assigns
+        itself still goes out, as in JupyterLab)."""
+        if on_expired not in ("notice", "reload"):
+            raise ValueError(f"on_expired must be 'notice' or 'reload', not {on_expired!r}")
         bridge.install()
         self.app = app
         self.widget_timeout = widget_timeout
+        self.on_expired = on_expired
         self.dev = dev
         self.registry: ModelRegistry = registry
-        self.pages = PageTable(registry, grace)
+        self.pages = PageTable(registry, grace, PageLimits())
         self.pages.host = self
         self.server = HostServer(
             registry, self.pages, path.rstrip("/"),
-            ConnectionLimits(max_payload=max_payload, max_backlog=max_backlog,
-                             max_inflight=max_inflight),
-            identity, allowed_origins, auth,
+            ConnectionLimits(max_payload=max_payload, max_message=max_message,
+                             max_backlog=max_backlog, max_inflight=max_inflight),
+            identity, allowed_origins, auth, max_inbound,
         )
         # In front: FastHTML's static catch-all would otherwise shadow these routes.
         app.router.routes[0:0] = self.server.routes()
@@ -94,8 +98,7 @@ class WidgetHost:
         hdrs = getattr(app, "hdrs", None)
         if hdrs is not None:
             app.hdrs = [*hdrs, *self.preloads(), self.script()]
-        _install_ft_rendering()
-        _active_host = self
+        register_host(self)
 
     # ------------------------------------------------------------ rendering
 
@@ -106,16 +109,28 @@ class WidgetHost:
 
     def script(self) -> FT:
         """The runtime's script tag (added to FastHTML's ``hdrs`` automatically)."""
-        query = urlencode({"widget_timeout": round(self.widget_timeout * 1000)})
+        query = urlencode({"widget_timeout": round(self.widget_timeout * 1000),
+                           "on_expired": self.on_expired})
         return ft("script", type="module", src=f"{self.server.runtime_url}?{query}")
 
     def view(self, widget: Any) -> FT:
-        """The element that shows ``widget`` live; what a widget in an FT tree renders as."""
-        model_id = _model_id_of(widget)
+        """The element that shows ``widget`` live; what a widget in an FT tree renders as.
+
+        The page being rendered claims the widget (and the private widgets it references) and
+        may show it from now on. As Jupyter's ``display()`` does, the widget's
+        ``_repr_mimebundle_`` is called first: some widgets sync their state there.
+        """
+        name = type(widget).__name__
+        model_id = model_id_of(widget)
+        record = self.registry.get(model_id) if model_id is not None else None
+        if record is None or record.closed:
+            closed = model_id is not None or getattr(widget, "comm", False) is None
+            return ft(ELEMENT, error=f"{name} was closed" if closed else f"{name} is not a widget")
+        problem = _call_display_hook(widget)
+        if problem is not None:
+            return ft(ELEMENT, error=problem)
         page = self._page()
-        if model_id is None:
-            return ft(ELEMENT, error=f"{type(widget).__name__} is not a widget", page=page.token)
-        page.grant(model_id, widget)
+        page.show(model_id, widget)
         if self.dev:
             self._watch(model_id, widget)
         return ft(ELEMENT, *self._code_preloads(model_id), model=model_id, page=page.token,
@@ -123,12 +138,12 @@ class WidgetHost:
 
     def _code_preloads(self, model_id: str) -> list[FT]:
         """Fetch the widget's (and its children's) modules while the socket is still opening."""
-        prefix = self.registry.asset_prefix
         urls = []
         for member in self.registry.closure([model_id]):
             record = self.registry.get(member)
-            url = record.code_fields()["esm"] if record is not None else None
-            if url and url.startswith(prefix) and url not in urls:
+            name = record.code_fields()["esm"] if record is not None else None
+            url = self.server.code_url(name) if name and "/" not in name else None
+            if url and url not in urls:
                 urls.append(url)
         return [ft("link", rel="modulepreload", href=url) for url in urls]
 
@@ -183,62 +198,15 @@ class _Middleware:
         await self._app(scope, receive, send)
 
 
-def _model_id_of(obj: Any) -> str | None:
-    bridge.adopt(obj)
-    model_id = getattr(obj, "model_id", None)
-    if isinstance(model_id, str):
-        return model_id
-    bundle = getattr(obj, "_repr_mimebundle_", None)  # anywidget's descriptor protocol
-    model_id = getattr(bundle, "model_id", None)
-    return model_id if isinstance(model_id, str) else None
-
-
-def _render(widget: Any) -> FT:
-    scope = current_scope.get()
-    host = scope.table.host if scope is not None else _active_host
-    if host is None:
-        raise RuntimeError("create a WidgetHost(app) before rendering widgets")
-    return host.view(widget)
-
-
-def _install_ft_rendering() -> None:
-    """Teach FastHTML to render ipywidgets (so every AnyWidget) wherever they sit in an FT tree."""
-    import ipywidgets
-
-    if getattr(ipywidgets.Widget, "__ft__", None) is not _render_method:
-        ipywidgets.Widget.__ft__ = _render_method
-    _install_descriptor_rendering()
-
-
-def _is_descriptor_object(obj: Any) -> bool:
-    """An instance of a class carrying anywidget's ``MimeBundleDescriptor`` (dataclass, pydantic,
-    msgspec, psygnal, traitlets objects made widgets by ``anywidget.experimental``)."""
-    return isinstance(getattr(type(obj), "_repr_mimebundle_", None), MimeBundleDescriptor)
-
-
-def _install_descriptor_rendering() -> None:
-    """Render descriptor-protocol objects wherever they sit in an FT tree, like widgets.
-
-    Their classes are the user's (often defined before any host exists), so no ``__ft__`` can be
-    put on them in time; instead fastcore's tree walker swaps such children for their views.
-    """
-    import fastcore.xml as fx
-
-    original = getattr(fx, "_to_xml", None)  # private: if fastcore renames it, use host.view()
-    if original is None or getattr(original, "_fh_anywidget", False):
-        return
-
-    def to_xml(elm: Any, *args: Any, **kwargs: Any) -> Any:
-        if _is_descriptor_object(elm):
-            elm = _render(elm)
-        elif isinstance(elm, FT) and any(map(_is_descriptor_object, elm.children)):
-            children = tuple(_render(c) if _is_descriptor_object(c) else c for c in elm.children)
-            elm = FT(elm.tag, children, elm.attrs, void_=elm.void_)
-        return original(elm, *args, **kwargs)
-
-    to_xml._fh_anywidget = True  # type: ignore[attr-defined]
-    fx._to_xml = to_xml
-
-
-def _render_method(self: Any) -> FT:
-    return _render(self)
+def _call_display_hook(widget: Any) -> str | None:
+    """Jupyter's ``display()`` asks a widget for its mime bundle; do the same (its result is not
+    needed: the view is the model). Returns the error text if the hook raised."""
+    hook = getattr(widget, "_repr_mimebundle_", None)
+    if not callable(hook):
+        return None
+    try:
+        hook(include=None, exclude=None)
+    except Exception as exc:
+        log.exception("%s._repr_mimebundle_ raised while the widget was shown", type(widget).__name__)
+        return f"{type(widget).__name__}._repr_mimebundle_ raised {type(exc).__name__}: {exc}"
+    return None

@@ -14,17 +14,24 @@ the request's identity exactly as a socket's attach is, so a token is useless to
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from fastcore.xml import to_xml
 
 from .connection import Connection
-from .models import _applying, creation_owner
-from .pages import Page, RequestScope, current_scope
+from .models import ModelRegistry, applying_now, making_private
+from .pages import Page, PageTable, RequestScope, current_scope
+from .render import model_id_of
+from .server import HostServer
 from .wire import Outgoing, simple_message
 
-if TYPE_CHECKING:
-    from .host import WidgetHost
+
+class WidgetHost(Protocol):
+    """What these functions need of the host (host.py's ``WidgetHost``)."""
+
+    pages: PageTable
+    registry: ModelRegistry
+    server: HostServer
 
 #: Request header carrying the page tokens of the document that sent an htmx request.
 PAGES_HEADER = "FH-Anywidget-Pages"
@@ -66,9 +73,7 @@ def audience(host: WidgetHost, target: Any, to: Audience = "all") -> list[Connec
         return target.holders()
     if hasattr(target, "headers") and hasattr(target, "scope"):  # a Starlette request
         return _unique(c for page in pages_of(host, target) for c in page.holders())
-    from .host import _model_id_of  # the host module imports this one
-
-    model_id = _model_id_of(target)
+    model_id = model_id_of(target)
     if model_id is None:
         raise TypeError(f"cannot push to {type(target).__name__}: expected a widget, a Page "
                         "or a request")
@@ -78,7 +83,7 @@ def audience(host: WidgetHost, target: Any, to: Audience = "all") -> list[Connec
     with record.lock:
         subscribers = list(record.subscribers)
     showing = [s for s in subscribers if isinstance(s, Connection) and s.shows(model_id)]
-    applying = _applying()
+    applying = applying_now()
     if to == "origin" and applying is not None:
         return [s for s in showing if s is applying.origin]
     return showing
@@ -100,7 +105,7 @@ def push(host: WidgetHost, target: Any, fragments: Iterable[Any], to: Audience =
             if not made_page:  # no widget inside: the same HTML suits every session
                 shared = message
         for socket in group:
-            socket.send(None, message)
+            socket.send(message)
     return len(sockets)
 
 
@@ -110,7 +115,7 @@ def trigger(host: WidgetHost, target: Any, name: str, detail: Any = None, *,
     sockets = audience(host, target, to)
     message = simple_message("event", None, name=name, detail=detail, target=selector)
     for socket in sockets:
-        socket.send(None, message)
+        socket.send(message)
     return len(sockets)
 
 
@@ -118,12 +123,12 @@ def _render(host: WidgetHost, parts: list[Any], identity: str | None) -> tuple[s
     """Render fragments; widgets inside get a page of the receiving session, made on need."""
     scope = RequestScope(host.pages, lambda: identity)
     scope_token = current_scope.set(scope)
-    owner_token = creation_owner.set(scope)
+    private_token = making_private.set(True)
     try:
         html = "".join(part if isinstance(part, str) else str(to_xml(part, indent=False))
                        for part in parts)
     finally:
-        creation_owner.reset(owner_token)
+        making_private.reset(private_token)
         current_scope.reset(scope_token)
     return html, scope.made
 

@@ -16,11 +16,15 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from .budget import InboundBudget
 from .clients import CLIENT_ID_MAX
-from .connection import Connection, ConnectionLimits
-from .models import ModelRegistry, creation_owner
+from .connection import Connection, ConnectionLimits, Shared
+from .models import ModelRegistry, making_private
 from .pages import PageTable, RequestScope, current_scope
-from .wire import CLOSE_POLICY
+from .serial import shared_scheduler
+
+#: Close code of a handshake refused before accept (the browser sees HTTP 403).
+CLOSE_POLICY = 1008
 
 log = logging.getLogger("fh_anywidget")
 
@@ -54,11 +58,24 @@ class HostServer:
     identity: IdentityFn
     allowed_origins: Sequence[str] | None = None
     auth: AuthFn | None = None
+    #: bytes of browser messages held at once, in all; one identity may hold 3/4 (budget.py)
+    max_inbound: int = 1024 * 1024 * 1024
 
     def __post_init__(self) -> None:
         self.connections: set[Connection] = set()  # live page sockets (for shutdown, tests)
         self.runtime_version = _runtime_digest()
-        self.registry.asset_prefix = f"{self.path}/assets"
+        self.shared = Shared(self.registry, self.pages, self.limits, shared_scheduler(),
+                             InboundBudget(self.max_inbound, self.max_inbound * 3 // 4))
+
+    @property
+    def asset_prefix(self) -> str:
+        return f"{self.path}/assets"
+
+    def code_url(self, name: str | None) -> str | None:
+        """The URL of a module or stylesheet as the wire names it (an asset name, or a URL)."""
+        if name is None or "/" in name:
+            return name
+        return f"{self.asset_prefix}/{name}"
 
     @property
     def runtime_url(self) -> str:
@@ -110,8 +127,7 @@ class HostServer:
         client_id = websocket.query_params.get("client")
         client = self.pages.clients.get(identity, client_id) if client_id else None
         await websocket.accept()
-        connection = Connection(websocket, self.registry, self.pages, identity, self.limits,
-                                client)
+        connection = Connection(websocket, self.shared, identity, client)
         self.connections.add(connection)
         try:
             await connection.run(websocket.query_params.get("page"))
@@ -155,11 +171,11 @@ class HostServer:
                 return
             request_scope = RequestScope(self.pages, lambda: self.identity(scope, True))
             scope_token = current_scope.set(request_scope)
-            owner_token = creation_owner.set(request_scope)
+            private_token = making_private.set(True)  # widgets made now are this visitor's
             try:
                 await app(scope, receive, send)
             finally:
-                creation_owner.reset(owner_token)
+                making_private.reset(private_token)
                 current_scope.reset(scope_token)
 
         return with_request_page

@@ -9,6 +9,7 @@ import threading
 from fasthtml.common import Titled
 from playwright.sync_api import expect
 
+from fh_anywidget.connection import ConnectionState
 from fh_anywidget.models import registry
 from tests.apps import make_app
 from tests.binary.widgets import Probe
@@ -68,9 +69,9 @@ def test_a_storm_of_100k_sets_ends_at_the_final_value(serve, page):
     assert not page.console_errors
 
 
-def test_stalled_browser_coalesces_then_is_dropped_with_a_reason_and_resyncs(
+def test_stalled_browser_gets_merged_updates_then_is_dropped_with_a_reason_and_resyncs(
         serve, page, caplog):
-    probe, connection, release = probe_page(serve, page, max_backlog=8 * MiB)
+    probe, connection, release = probe_page(serve, page, max_backlog=160 * MiB)
     page.evaluate(STALL)
     # More than every socket buffer between here and the page's main thread can hold: the
     # writer is stuck in this message for as long as the page is stalled.
@@ -78,25 +79,41 @@ def test_stalled_browser_coalesces_then_is_dropped_with_a_reason_and_resyncs(
 
     for i in range(100_000):
         probe.value = i
-    # Memory stays flat: 100,000 changes are one pending update behind the stuck message.
-    assert len(connection._pending) == 1 and len(connection._outbox) <= 2
+    # Memory stays flat: far behind, 100,000 changes merge into one pending update.
+    assert len(connection.outbox) <= 2 and connection.outbox.merged >= 99_990
 
-    # Custom messages are never coalesced or dropped silently: past max_backlog the client goes.
+    # Custom messages are never merged or dropped silently: past max_backlog the client goes.
     caplog.set_level(logging.WARNING, logger="fh_anywidget")
-    for _ in range(10):
+    sent = 0
+    while connection.state is ConnectionState.OPEN and sent < 64:
         probe.send({"small": True}, buffers=[bytes(MiB)])
-    assert connection._closing is not None and not connection._outbox
+        sent += 1
+    assert connection.state is not ConnectionState.OPEN and 30 <= sent <= 33
+    assert connection.outbox.nbytes == 0
     wait_until(lambda: any("dropping a page socket" in r.getMessage() for r in caplog.records),
                what="the server to log why it dropped the client")
 
     release.set()
     page.wait_for_function("() => closes.length > 0")
     assert page.evaluate("() => closes[0]") == {
-        "code": 4408, "reason": f"client fell more than {8 * MiB} bytes of messages behind"}
+        "code": 4408, "reason": f"client fell more than {160 * MiB} bytes of messages behind"}
     # The page reconnects by itself and resyncs from the server's state.
     expect(page.locator(".probe")).to_have_text("value 99999")
     probe.value = 5
     expect(page.locator(".probe")).to_have_text("value 5")
+
+
+def test_a_client_that_keeps_up_receives_every_value_in_order(serve, page):
+    """As from a Jupyter kernel: an event-style trait set to a value and straight back reaches
+    the view twice (updates are merged only for a socket that fell behind)."""
+    probe, _, _ = probe_page(serve, page)
+    page.evaluate("""() => { globalThis.seen = [];
+                             probe.on("change:value", () => seen.push(probe.get("value"))); }""")
+    for i in range(1, 201):
+        probe.value = i
+        probe.value = 0
+    page.wait_for_function("() => seen.length === 400")
+    assert page.evaluate("() => seen") == [v for i in range(1, 201) for v in (i, 0)]
 
 
 class SlowProbe(Probe):
@@ -110,7 +127,7 @@ class SlowProbe(Probe):
 
 
 def test_slow_python_pauses_reading_instead_of_buffering(serve, page):
-    app, rt, _ = make_app(max_backlog=1 * MiB)
+    app, rt, host = make_app(max_inbound=1 * MiB)
     made: list[SlowProbe] = []
 
     @rt("/")
@@ -122,14 +139,16 @@ def test_slow_python_pauses_reading_instead_of_buffering(serve, page):
     expect(page.locator(".probe")).to_have_text("probe ready")
     probe = made[0]
     record = registry.get(probe.model_id)
-    (connection,) = record.subscribers
+    budget = host.server.shared.budget
     page.evaluate("""() => { for (let i = 0; i < 40; i++)
                                probe.send({ i }, undefined, [new ArrayBuffer(256 * 1024)]); }""")
     assert probe.entered.wait(10), "the first message never reached Python"
-    wait_until(lambda: connection._inflight_bytes > MiB, what="the reader to pass the bound")
+    # a session may hold 3/4 of the host's inbound budget: three of these messages
+    wait_until(lambda: budget.used == 3 * 256 * 1024, what="the reader to reach the bound")
     # The reader stopped at the first message over the bound: the rest waits in the socket.
-    assert len(record.inbox) + 1 == connection._inflight_bytes // (256 * 1024) <= 5
+    assert len(record.inbox) + 1 == 3
     probe.gate.set()
     wait_until(lambda: len(probe.received) == 40, what="every message, once Python catches up")
     assert [content["i"] for content, _ in probe.received] == list(range(40))
+    wait_until(lambda: budget.used == 0, what="every reservation given back")
     assert not page.console_errors

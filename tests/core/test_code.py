@@ -36,7 +36,7 @@ def test_inline_and_file_modules_load_from_hashed_immutable_urls(serve, page):
     expect(page.locator(".from-file")).to_have_text("from a file")
     for widget, source in [(widgets[0], Counter._esm), (widgets[1], ESM_FILE.read_text())]:
         record = registry.get(widget.model_id)
-        esm_url = url + record.code_fields()["esm"]
+        esm_url = f"{url}/_fh_anywidget/assets/{record.code_fields()['esm']}"
         assert esm_url in requested  # the browser loaded the module from its URL
         status, headers, body = fetch(esm_url)
         assert status == 200 and body == source
@@ -44,7 +44,8 @@ def test_inline_and_file_modules_load_from_hashed_immutable_urls(serve, page):
         assert "immutable" in headers["Cache-Control"]
         assert record.esm.digest in esm_url
         # the page preloads the module, so it downloads while the socket is still opening
-        assert f'<link rel="modulepreload" href="{record.code_fields()["esm"]}">' in html
+        preload = f'<link rel="modulepreload" href="/_fh_anywidget/assets/{record.code_fields()["esm"]}">'
+        assert preload in html
         # and the code never travelled as state
         assert browser_state(page, widget.model_id, "_esm") is None
 

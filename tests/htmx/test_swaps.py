@@ -36,7 +36,7 @@ WAIT_FOR = """(check) => new Promise((resolve) => {
 def server_state(host):
     pages = list(host.pages.pages.values())
     sockets = {c for p in pages for c in p.holders()}
-    opened = {m for c in sockets for m in c.open_models}
+    opened = {m for c in sockets for m in c.grants.models()}
     return {
         "pages": len(pages),
         "sockets": len(sockets),
@@ -44,7 +44,6 @@ def server_state(host):
         "open": len(opened),
         "subscriptions": sum(len(host.registry.get(m).subscribers) for m in opened
                              if host.registry.get(m) is not None),
-        "view_counts": sum(len(c.views) for c in sockets),
         "models": sum(1 for m in host.registry.models if m in opened),
     }
 
@@ -229,5 +228,5 @@ def test_no_leaks_after_100_swap_cycles(serve, page):
     assert browser == {"models": 2, "listeners": 3, "views": 1, "waiters": 0, "pages": 1,
                        "tokens": 1, "live": 1}
     assert server == {"pages": 1, "sockets": 1, "held": 1, "open": 2, "subscriptions": 2,
-                      "view_counts": 1, "models": 2}
+                      "models": 2}
     assert not page.console_errors

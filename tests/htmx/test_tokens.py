@@ -18,7 +18,7 @@ def test_pages_attached_while_the_socket_is_still_connecting_all_open(serve, pag
         # elements attach in one task, before the socket has opened.
         other_page = host.pages.create(host.server.identity(req.scope, True))
         second = Counter(value=2)
-        other_page.grant(second.model_id, second)
+        other_page.show(second.model_id, second)
         return Titled("two pages", first,
                       ft("fh-anywidget", model=second.model_id, page=other_page.token,
                          socket=host.server.socket_path))

@@ -2,7 +2,8 @@
 
 import pytest
 
-from fh_anywidget.wire import MessageError, validate_header
+from fh_anywidget.framing import validate_header
+from fh_anywidget.wire import MessageError
 
 
 def test_detach_needs_a_token():

@@ -5,10 +5,25 @@ import json
 import pytest
 
 from fh_anywidget.codec import put_buffers
-from fh_anywidget.wire import FrameAssembler, MessageError, Slot, state_message
+from fh_anywidget.framing import BufferAssembler, declared_lengths, validate_header
+from fh_anywidget.wire import MessageError, Slot, state_message
 from tests.protocol.cases import CASES, decode
 
 MESSAGES = CASES["messages"]
+
+
+def read(text: str, frames: list[bytes]):
+    """What the server's reader does with a header and its frames: (header, buffers)."""
+    header = validate_header(json.loads(text), max_payload=1 << 20)
+    assembler = BufferAssembler()
+    buffers = []
+    if header["buffers"]:
+        assembler.expect(header["buffers"])
+        for frame in frames:
+            assert buffers == [] or buffers is None
+            buffers = assembler.feed(frame)
+    assert not assembler.busy
+    return header, buffers
 
 
 @pytest.mark.parametrize("case", MESSAGES, ids=[c["name"] for c in MESSAGES])
@@ -25,23 +40,29 @@ def test_server_encodes_state_as_documented(case):
 
 @pytest.mark.parametrize("case", MESSAGES, ids=[c["name"] for c in MESSAGES])
 def test_server_decodes_frames_as_documented(case):
-    assembler = FrameAssembler(max_payload=1 << 20)
-    done = assembler.feed_text(json.dumps(case["header"]))
-    for frame in case["frames"]:
-        assert done is None
-        done = assembler.feed_bytes(bytes.fromhex(frame))
-    assert done is not None and assembler.idle
-    state = done.header["state"]
-    put_buffers(state, done.header["buffer_paths"], [bytes(b) for b in done.buffers])
+    header, buffers = read(json.dumps(case["header"]), [bytes.fromhex(f) for f in case["frames"]])
+    state = header["state"]
+    put_buffers(state, header["buffer_paths"], [bytes(b) for b in buffers])
     assert state == decode(case["state"])
 
 
 @pytest.mark.parametrize("case", CASES["refused"], ids=[c["name"] for c in CASES["refused"]])
-def test_server_refuses_malformed_headers(case):
-    """Refused after any buffers the header announced were skipped, so framing stays aligned."""
-    assembler = FrameAssembler(max_payload=1 << 20)
-    with pytest.raises(MessageError, match=case["error"]):
-        assembler.feed_text(case["text"])
-        for length in json.loads(case["text"]).get("buffers", []):
-            assembler.feed_bytes(b"\0" * length)
-    assert assembler.idle
+def test_server_refuses_malformed_headers_before_their_buffers(case):
+    """Refused at the header, before a byte of its buffers is kept; the buffers it announced
+    are read and dropped, so framing stays aligned."""
+    try:
+        raw = json.loads(case["text"])
+    except ValueError:
+        raw = None
+        with pytest.raises(ValueError):
+            json.loads(case["text"])
+    else:
+        with pytest.raises(MessageError, match=case["error"]):
+            validate_header(raw, max_payload=1 << 20)
+    assembler = BufferAssembler()
+    skipped = declared_lengths(raw)
+    if skipped:
+        assembler.expect(skipped, discard=True)
+        for length in skipped:
+            assert assembler.feed(b"\0" * length) is None
+    assert not assembler.busy

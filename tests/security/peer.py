@@ -125,7 +125,7 @@ class Peer:
 
     def alive(self) -> bool:
         """A round trip proves the socket still works: an invalid message gets its error reply."""
-        self.send({"type": "views", "model": "liveness-probe", "count": 0})
+        self.send({"type": "custom", "model": "liveness-probe", "content": None})
         reply = self.until(lambda m: m["type"] == "error" and m.get("model") == "liveness-probe",
                            what="the liveness reply")
         return "no model" in reply["message"]

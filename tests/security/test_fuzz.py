@@ -148,11 +148,11 @@ def test_ten_thousand_hostile_frames(site):
                 assert p.alive()  # and the replies so far are read
         assert p.alive()
         record = site.host.registry.get(own)
-        wait_until(lambda: len(record.inbox) == 0 and not record.inbox._running,
+        wait_until(lambda: len(record.inbox) == 0 and not record.inbox.scheduled,
                    what="the attacker's writes to be applied")
         p.close()
         assert watcher.alive()
-        updates = [m for m in watcher.received if m["type"] not in ("open", "attached", "error")]
+        updates = [m for m in watcher.received if m["type"] not in ("hello", "open", "attached", "error")]
         assert updates == [], "a victim's socket heard of the attack"
     assert [w.get_state() for w in victims] == before
     assert snapshot_matches_python(site.host.registry, site.made[1])
@@ -162,7 +162,7 @@ def test_ten_thousand_hostile_frames(site):
     carol = site.visitor()
     token, (mine, shared) = carol.page("/")
     with carol.peer(token) as c:
-        assert sorted(c.attached()["models"]) == sorted([mine, shared])
+        assert {mine, shared} <= set(c.attached()["models"])
         c.update(mine, {"value": 42}, seq=1)
         ack = c.until(lambda m: m["type"] == "ack")
         assert ack["seq"] == 1 and ack["state"] == {}  # accepted as sent: nothing echoed back

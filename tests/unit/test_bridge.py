@@ -1,12 +1,18 @@
 """The comm bridge captures unmodified widgets' comms (no kernel, no browser)."""
 
+import subprocess
+import sys
+import textwrap
+
 import anywidget
 import ipywidgets
 import traitlets
 
-import fh_anywidget  # noqa: F401  (installs the bridge)
+from fh_anywidget import bridge
 from fh_anywidget.bridge import HostComm
 from fh_anywidget.models import registry
+
+bridge.install()  # what every WidgetHost does
 
 
 class Thing(anywidget.AnyWidget):
@@ -31,7 +37,7 @@ def test_code_is_kept_as_assets_not_state():
     record = registry.get(w.model_id)
     assert "_esm" not in record.slots and "_css" not in record.slots
     assert record.esm is not None and record.esm.text == Thing._esm
-    assert record.code_fields()["esm"].endswith(f"{record.esm.digest}.js")
+    assert record.code_fields()["esm"] == f"{record.esm.digest}.js"
     w.close()
 
 
@@ -47,18 +53,53 @@ def test_python_changes_fold_into_the_snapshot_with_buffers():
     assert registry.get(model_id) is None and record.closed
 
 
-def test_widgets_made_before_the_bridge_are_adopted(monkeypatch):
+def test_widgets_made_before_the_bridge_are_adopted_with_their_children(monkeypatch):
     import comm
 
-    from fh_anywidget import bridge
-
     monkeypatch.setattr(comm, "create_comm", comm._create_comm)
-    early = Thing()
+    inner = ipywidgets.IntSlider(2)
+    early = ipywidgets.VBox([inner])
     assert not isinstance(early.comm, HostComm) and registry.get(early.model_id) is None
-    bridge.install()
+    monkeypatch.undo()  # the host's factory is back, as after WidgetHost(app)
     bridge.adopt(early)
-    assert isinstance(early.comm, HostComm) and registry.get(early.model_id) is not None
+    for widget in (early, inner, inner.layout, inner.style):
+        assert isinstance(widget.comm, HostComm) and registry.get(widget.model_id) is not None
+    assert registry.get(early.model_id).refs >= {inner.model_id, early.layout.model_id}
     early.close()
+    inner.close()
+
+
+def test_a_closed_widget_is_not_reopened_by_adoption():
+    slider = ipywidgets.IntSlider(1)
+    slider.close()
+    bridge.adopt(slider)
+    assert slider.comm is None
+
+
+IMPORT_ONLY = textwrap.dedent("""
+    import comm, ipywidgets
+    import fh_anywidget
+    from fh_anywidget.bridge import HostComm
+
+    before = ipywidgets.IntSlider(1)
+    assert comm.create_comm is comm._create_comm, "importing must not take over comms"
+    assert not isinstance(before.comm, HostComm)
+
+    from fasthtml.common import fast_app
+    app, rt = fast_app()
+    fh_anywidget.WidgetHost(app)
+    assert isinstance(before.comm, HostComm), "a host moves the widgets made before it"
+    assert isinstance(ipywidgets.IntSlider(2).comm, HostComm)
+    print("ok")
+""")
+
+
+def test_importing_the_package_leaves_comms_alone_until_a_host_is_made():
+    """A Jupyter kernel that imports an app module keeps its own widget transport."""
+    out = subprocess.run([sys.executable, "-c", IMPORT_ONLY], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
 
 
 def test_classic_ipywidgets_are_captured_too():

@@ -10,14 +10,30 @@ import { asBytes } from "./wire.js";
 const CHUNK = 4 * 1024 * 1024;
 const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 10_000;
-// Close codes after which retrying cannot help.
-const FINAL_CLOSE = new Set([1002, 1003, 1008, 4404]);
+// Close codes after which retrying cannot help (docs/protocol.md, "Close codes").
+const FINAL_CLOSE = new Map([
+  [1002, "the server closed the connection: protocol error"],
+  [1003, "the server closed the connection: unexpected data"],
+  [1009, "a message was larger than the server accepts"],
+  [4401, "signed out: the server no longer accepts this page's connection"],
+]);
+
+/** A message this runtime will not send: the server would refuse it (see `limits`). */
+export class MessageTooLarge extends Error {
+  name = "MessageTooLarge";
+}
+
+/** A random id that works on plain-http origins too (crypto.randomUUID needs a secure one). */
+export function randomId() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 export class Connection {
   /**
    * @param {string} path  the socket's URL path
    * @param {(header: any, buffers: DataView[]) => void} deliver
-   * @param {{ onStatus?: (status: "online" | "offline" | "gone", reason?: string) => void }} hooks
+   * @param {{ onStatus?: (status: "online" | "offline" | "gone", reason?: string) => void,
+   *           onOpen?: (tokens: string[], reconnected: boolean) => void }} hooks
    */
   constructor(path, deliver, hooks = {}) {
     this.path = path;
@@ -25,11 +41,12 @@ export class Connection {
     this.hooks = hooks;
     this.tokens = new Map(); // page token -> how many views hold it
     this.outbox = []; // messages without a sequence number, waiting for the socket
-    // getRandomValues, not randomUUID: the latter is missing on plain-http (insecure) origins
-    this.clientId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+    this.clientId = randomId();
     this.seq = 0;
     /** @type {Map<number, [any, Uint8Array[]]>} sequence number -> message, until acknowledged */
     this.unacked = new Map();
+    /** the server's limits (its `hello`); until it speaks, only the frame limit is known */
+    this.limits = { maxMessage: 16 * 1024 * 1024, maxPayload: Infinity };
     this.ws = null;
     this.attempt = 0;
     this.everOpened = false;
@@ -72,6 +89,7 @@ export class Connection {
       this.attempt = 0;
       const reconnected = this.everOpened;
       this.everOpened = true;
+      this.hooks.onOpen?.([...this.tokens.keys()], reconnected);
       // Every token held now (including those attached while connecting), then every message
       // not yet acknowledged, in sequence order, then the rest.
       for (const token of this.tokens.keys()) if (token !== first) this.write({ type: "attach", token }, []);
@@ -84,8 +102,9 @@ export class Connection {
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
       this.incoming = null;
-      if (FINAL_CLOSE.has(event.code)) {
-        this.hooks.onStatus?.("gone", event.reason || `closed (${event.code})`);
+      const final = FINAL_CLOSE.get(event.code);
+      if (final) {
+        this.hooks.onStatus?.("gone", event.reason ? `${final} (${event.reason})` : final);
         return;
       }
       this.hooks.onStatus?.("offline", event.reason);
@@ -97,18 +116,36 @@ export class Connection {
   /**
    * Send a message; buffers may be ArrayBuffers, typed arrays or DataViews. Updates and custom
    * messages are numbered and kept until acknowledged; returns the number (or undefined).
+   * Throws MessageTooLarge, sending nothing, for a message the server would refuse for its size.
    */
   send(header, buffers = []) {
     const bytes = buffers.map(asBytes);
+    const numbered = header.type === "update" || header.type === "custom";
+    if (numbered) header.seq = this.seq + 1;
+    const text = this.encode(header, bytes); // (throws before the number is taken)
     const open = this.ws?.readyState === WebSocket.OPEN;
-    if (header.type === "update" || header.type === "custom") {
-      header.seq = ++this.seq;
+    if (numbered) {
+      this.seq = header.seq;
       this.unacked.set(header.seq, [header, bytes]);
     } else if (!open) {
       this.outbox.push([header, bytes]);
     }
-    if (open) this.write(header, bytes);
+    if (open) this.write(header, bytes, text);
     return header.seq;
+  }
+
+  /** The header's text; throws MessageTooLarge if the server would refuse the message. */
+  encode(header, bytes) {
+    header.buffers = bytes.map((b) => b.byteLength);
+    const payload = header.buffers.reduce((n, length) => n + length, 0);
+    if (payload > this.limits.maxPayload) {
+      throw new MessageTooLarge(`${header.type} of ${payload} bytes of binary data is over the server's limit of ${this.limits.maxPayload} bytes (max_payload)`);
+    }
+    const text = JSON.stringify(header);
+    if (text.length > this.limits.maxMessage) { // (characters, as the server counts them)
+      throw new MessageTooLarge(`${header.type} of ${text.length} characters of JSON is over the server's limit of ${this.limits.maxMessage} (max_message)`);
+    }
+    return text;
   }
 
   /** The server applied (or refused) message `seq`: it will never be needed again. */
@@ -116,9 +153,9 @@ export class Connection {
     this.unacked.delete(seq);
   }
 
-  write(header, bytes) {
+  write(header, bytes, text = undefined) {
     header.buffers = bytes.map((b) => b.byteLength);
-    this.ws.send(JSON.stringify(header));
+    this.ws.send(text ?? JSON.stringify(header));
     for (const b of bytes) {
       if (b.byteLength <= CHUNK) {
         this.ws.send(b);

@@ -18,6 +18,10 @@ fh-anywidget { display: block; position: relative; }
   padding: 4px 10px; border-radius: 12px; font: 12px system-ui, sans-serif; color: #fff;
   background: rgba(60, 60, 60, .85); pointer-events: auto; }
 .fh-anywidget-status button { margin-left: .5em; font: inherit; }
+fh-anywidget.fh-anywidget-expired { opacity: .45; filter: grayscale(1); user-select: none; }
+fh-anywidget.fh-anywidget-expired::after { content: attr(data-expired); position: absolute; inset: 0;
+  display: flex; align-items: center; justify-content: center; font: 13px system-ui, sans-serif;
+  color: #222; background: rgba(255, 255, 255, .6); }
 `;
 
 const runtimes = new Map();
@@ -25,6 +29,8 @@ const runtimes = new Map();
 // The host's options travel in the script's own URL (WidgetHost adds them to the script tag).
 const options = new URL(import.meta.url).searchParams;
 if (options.has("widget_timeout")) config.getWidgetTimeout = Number(options.get("widget_timeout"));
+const onExpired = options.get("on_expired") ?? "notice";
+const RELOADED_AT = "fh-anywidget:reloaded-at";
 
 function statusBadge() {
   let badge = document.querySelector(".fh-anywidget-status");
@@ -63,7 +69,8 @@ function showStatus(status, reason) {
 export function runtimeFor(socketPath) {
   let runtime = runtimes.get(socketPath);
   if (runtime) return runtime;
-  const registry = new Registry();
+  // Code the server serves is named relative to {path}/assets/, beside the socket at {path}/ws.
+  const registry = new Registry(socketPath.replace(/\/ws$/, "/assets/"));
   const deliver = (header, buffers) => {
     const pageMessage = pageMessages[header.type];
     if (!pageMessage) return registry.handle(header, buffers);
@@ -73,7 +80,12 @@ export function runtimeFor(socketPath) {
       console.error(`[fh-anywidget] could not apply a pushed ${header.type} message`, error);
     }
   };
-  const connection = new Connection(socketPath, deliver, { onStatus: showStatus });
+  const onStatus = (status, reason) => {
+    if (status === "gone") expire(null, reason);
+    else showStatus(status, reason);
+  };
+  const onOpen = (tokens, reconnected) => reconnected && registry.beginResync(tokens);
+  const connection = new Connection(socketPath, deliver, { onStatus, onOpen });
   registry.connection = connection;
   runtime = {
     registry,
@@ -85,7 +97,30 @@ export function runtimeFor(socketPath) {
   return runtime;
 }
 
-document.addEventListener("fh-anywidget:unknown-page", () => showStatus("expired"));
+/**
+ * The server no longer knows a page (`token`, or every page when null): its views stop being
+ * usable — greyed out and inert, with the notice — or, with on_expired="reload", the page
+ * reloads itself (at most once in ten seconds, so a page that expires at once is not a loop).
+ */
+function expire(token, reason) {
+  const last = Number(sessionStorage.getItem(RELOADED_AT) ?? 0);
+  if (onExpired === "reload" && token !== null && Date.now() - last > 10_000) {
+    sessionStorage.setItem(RELOADED_AT, String(Date.now()));
+    location.reload();
+    return;
+  }
+  const notice = token === null ? `Disconnected: ${reason}` : "This page has expired on the server";
+  for (const view of document.querySelectorAll("fh-anywidget")) {
+    if (token !== null && view.getAttribute("page") !== token) continue;
+    view.inert = true;
+    view.classList.add("fh-anywidget-expired");
+    view.dataset.expired = `${notice} — reload to continue`;
+  }
+  showStatus(token === null ? "gone" : "expired", reason);
+}
+
+document.addEventListener("fh-anywidget:unknown-page", (event) => expire(event.detail?.token ?? null,
+  event.detail?.message));
 
 if (!document.getElementById("fh-anywidget-style")) {
   const style = Object.assign(document.createElement("style"), { id: "fh-anywidget-style", textContent: STYLE });

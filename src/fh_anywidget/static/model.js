@@ -1,5 +1,10 @@
 // The model a widget sees (AFM's AnyModel, with the Backbone-compatible details real widgets
 // use: space-separated event names, `this` context, callback arguments, `set` with an object).
+//
+// Convergence (docs/protocol.md, "Versions"): the server numbers every change of a model. A
+// server value is applied unless it is older than what the model has, or its key has a write
+// in flight (that write's acknowledgement brings the key's value as Python kept it). The last
+// value the server confirmed for each key is remembered, so a refused write snaps back to it.
 
 import { sameValue, splitBuffers } from "./wire.js";
 
@@ -9,17 +14,23 @@ export class Model {
   /**
    * @param {string} id
    * @param {Record<string, unknown>} state
-   * @param {{ send(header: object, buffers: ArrayBufferView[]): void }} connection
+   * @param {number} version  the server's version of `state`
+   * @param {{ send(header: object, buffers: ArrayBufferView[]): number | undefined }} connection
    * @param {{ get_model(id: string): Promise<unknown> }} widgetManager
    */
-  constructor(id, state, connection, widgetManager) {
+  constructor(id, state, version, connection, widgetManager) {
     this.model_id = id;
     this.state = state;
+    this.version = version;
     this.connection = connection;
     this.widget_manager = widgetManager;
+    /** keys set locally and not yet saved */
     this.dirty = new Set();
-    /** key -> sequence number of the latest sent, not yet acknowledged write of it */
+    /** key -> the latest sent, unacknowledged write of it: its sequence number and value */
     this.pending = new Map();
+    /** key -> [value, version]: the server's latest known value of the key */
+    this.confirmed = new Map();
+    for (const [k, v] of Object.entries(state)) this.confirmed.set(k, [v, version]);
     /** @type {{ name: string, callback: Function, context: unknown, owner: unknown }[]} */
     this.listeners = [];
   }
@@ -50,24 +61,95 @@ export class Model {
     for (const k of this.dirty) state[k] = this.state[k];
     this.dirty.clear();
     const { value, paths, buffers } = splitBuffers(state);
-    const seq = this.connection.send({ type: "update", model: this.model_id, state: value, buffer_paths: paths }, buffers);
-    if (seq !== undefined) for (const k of Object.keys(state)) this.pending.set(k, seq);
+    let seq;
+    try {
+      seq = this.connection.send({ type: "update", model: this.model_id, state: value, buffer_paths: paths }, buffers);
+    } catch (error) {
+      // Too big for the server: nothing was sent, the view goes back to the server's values.
+      console.error(`[fh-anywidget] model ${this.model_id}: ${error.message}`);
+      this.revert(Object.keys(state));
+      globalThis.document?.dispatchEvent(new CustomEvent("fh-anywidget:error",
+        { detail: { model: this.model_id, message: error.message } }));
+      return;
+    }
+    if (seq !== undefined) for (const [k, v] of Object.entries(state)) this.pending.set(k, { seq, value: v });
+  }
+
+  /** Record the server's value of `key` at `version` (unless a newer one is known). */
+  confirm(key, value, version) {
+    const known = this.confirmed.get(key);
+    if (known && known[1] > version) return false;
+    this.confirmed.set(key, [value, version]);
+    return true;
   }
 
   /**
-   * The server applied write `seq`; `state` holds its values of the keys written. A key whose
-   * latest write this was takes the server's value (snapping back if Python refused it).
+   * The server applied write `seq` at `version`; `state` holds its value of each written key
+   * that differs from what was sent (a key it does not name was kept as sent).
    */
-  acked(seq, state) {
-    const changed = [];
-    for (const [k, s] of this.pending) {
-      if (s !== seq) continue;
+  acked(seq, state, version) {
+    this.version = Math.max(this.version, version);
+    const settled = [];
+    for (const [k, write] of this.pending) {
+      if (write.seq !== seq) continue;
       this.pending.delete(k);
-      if (!(k in state) || this.dirty.has(k) || sameValue(this.state[k], state[k])) continue;
-      this.state[k] = state[k];
+      this.confirm(k, k in state ? state[k] : write.value, version);
+      settled.push(k);
+    }
+    this.showConfirmed(settled);
+  }
+
+  /** The server refused write `seq` outright: its keys go back to the server's values. */
+  refused(seq) {
+    const keys = [];
+    for (const [k, write] of this.pending) {
+      if (write.seq !== seq) continue;
+      this.pending.delete(k);
+      keys.push(k);
+    }
+    this.showConfirmed(keys);
+  }
+
+  /** Unsaved or unsendable local values of `keys` give way to the server's. */
+  revert(keys) {
+    for (const k of keys) this.dirty.delete(k);
+    this.showConfirmed(keys);
+  }
+
+  /** Show the confirmed value of each key that has no local edit or write in flight. */
+  showConfirmed(keys) {
+    const changed = [];
+    for (const k of keys) {
+      if (this.dirty.has(k) || this.pending.has(k) || !this.confirmed.has(k)) continue;
+      const [value] = this.confirmed.get(k);
+      if (sameValue(this.state[k], value)) continue;
+      this.state[k] = value;
       changed.push(k);
     }
     this.emitChanges(changed);
+  }
+
+  /**
+   * State from the server at `version`. An `update` older than what the model has is dropped
+   * (it was overtaken, e.g. by a resync); an `open` (the full state, after a reconnect) is
+   * applied when it is not older, and keeps unsaved local edits.
+   * Returns whether the state was taken.
+   */
+  applyServerState(state, version, { full = false } = {}) {
+    if (full ? version < this.version : version <= this.version) return false;
+    this.version = version;
+    const changed = [];
+    for (const [k, v] of Object.entries(state)) {
+      if (!this.confirm(k, v, version)) continue;
+      if (this.pending.has(k)) continue; // its acknowledgement settles it
+      if (full && this.dirty.has(k)) continue;
+      this.dirty.delete(k);
+      if (sameValue(this.state[k], v)) continue;
+      this.state[k] = v;
+      changed.push(k);
+    }
+    this.emitChanges(changed);
+    return true;
   }
 
   /** Custom message to Python; `callbacks` is accepted for ipywidgets compatibility. */
@@ -85,18 +167,22 @@ export class Model {
 
   once(names, callback, context, owner = ANY_OWNER) {
     const wrapper = (...args) => {
-      this.off(names, wrapper);
+      this.off(names, wrapper, undefined, owner);
       return callback.apply(context ?? this, args);
     };
     return this.on(names, wrapper, context, owner);
   }
 
-  /** Backbone semantics: every argument given narrows what is removed; none removes all. */
-  off(names, callback, context) {
+  /**
+   * Backbone semantics: every argument given narrows what is removed; none removes all — of
+   * `owner`'s listeners when an owner is given (a view removes only its own), else of all.
+   */
+  off(names, callback, context, owner = undefined) {
     const wanted = names ? new Set(String(names).split(/\s+/).filter(Boolean)) : null;
     this.listeners = this.listeners.filter(
       (l) =>
-        !((!wanted || wanted.has(l.name)) &&
+        !((owner === undefined || l.owner === owner) &&
+          (!wanted || wanted.has(l.name)) &&
           (!callback || l.callback === callback) &&
           (context == null || l.context === context)),
     );
@@ -125,23 +211,9 @@ export class Model {
   }
 
   /**
-   * State from the server: it wins over unsaved local values of the same keys, but not over a
-   * write in flight (that write's acknowledgement brings the server's final value of the key).
+   * The model as one user of it sees it: its listeners are its own (`off` with no arguments
+   * removes only those) and all go away when `signal` aborts (never, without a signal).
    */
-  applyServerState(state, { keepDirty = false } = {}) {
-    const changed = [];
-    for (const [k, v] of Object.entries(state)) {
-      if (this.pending.has(k)) continue;
-      if (keepDirty && this.dirty.has(k)) continue;
-      this.dirty.delete(k);
-      if (sameValue(this.state[k], v)) continue;
-      this.state[k] = v;
-      changed.push(k);
-    }
-    this.emitChanges(changed);
-  }
-
-  /** A view of this model whose listeners all go away together, when `signal` aborts. */
   scoped(signal) {
     const owner = Symbol("scope");
     signal?.addEventListener("abort", () => this.offOwner(owner), { once: true });
@@ -158,7 +230,7 @@ export class Model {
         model.once(names, callback, context ?? this, owner);
       },
       off(names, callback, context) {
-        model.off(names, callback, context);
+        model.off(names, callback, context, owner);
       },
       get model_id() {
         return model.model_id;

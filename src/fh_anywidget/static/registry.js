@@ -1,5 +1,5 @@
-// Model lifecycle in the browser: open / update / custom / close / code, independent of views.
-// A model exists as soon as the server opens it; views come and go on top of it.
+// Model lifecycle in the browser: open / update / custom / close / release / code, independent
+// of views. A model exists as soon as the server opens it; views come and go on top of it.
 
 import { applyCss } from "./loader.js";
 import { Model } from "./model.js";
@@ -7,13 +7,24 @@ import { Widget } from "./widget.js";
 import { putBuffers } from "./wire.js";
 
 export class Registry {
-  constructor() {
-    /** @type {Map<string, { model: Model, widget: Widget | null, held: Array<[any, DataView[]]> }>} */
+  /** @param {string} assetBase  URL that asset names (code the server serves) are relative to */
+  constructor(assetBase = "/") {
+    this.assetBase = assetBase;
+    /** @type {Map<string, { model: Model, widget: Widget | null, held: Array<[any, DataView[]]>, code: string, esm: string | null, fresh: boolean }>} */
     this.entries = new Map();
     this.waiters = new Map(); // model id -> [resolve, reject][]
-    this.attachedPages = new Map(); // page token -> Set of model ids the server opened for it
+    this.attachedPages = new Map(); // page token -> Set of model ids the server granted for it
+    this.resyncing = null; // tokens whose `attached` is awaited after a reconnect
     this.connection = null;
-    this.widgetManager = { get_model: (id) => this.whenOpen(id).then((entry) => entry.model) };
+    this.widgetManager = {
+      // ipywidgets' API, used by real widgets: each caller gets its own view of the model
+      get_model: (id) => this.whenOpen(id).then((entry) => entry.model.scoped(null)),
+    };
+  }
+
+  /** The URL of a module or stylesheet the server names: an asset name, or a URL as given. */
+  codeUrl(name) {
+    return name == null ? null : new URL(name, new URL(this.assetBase, location.href)).href;
   }
 
   /** Resolves with the model's entry once the server has opened it. */
@@ -49,23 +60,50 @@ export class Registry {
     handler.call(this, header, buffers);
   }
 
+  /**
+   * A new socket is about to present `tokens` again: once each is answered, models that were
+   * not opened again are gone on the server (closed while this page was offline).
+   */
+  beginResync(tokens) {
+    this.resyncing = new Set(tokens);
+    for (const entry of this.entries.values()) entry.fresh = false;
+    if (this.resyncing.size === 0) this.endResync();
+  }
+
+  answered(token) {
+    if (!this.resyncing?.delete(token) || this.resyncing.size) return;
+    this.endResync();
+  }
+
+  endResync() {
+    this.resyncing = null;
+    for (const [id, entry] of [...this.entries]) if (!entry.fresh) this.on_close({ model: id });
+  }
+
+  on_hello(header) {
+    this.connection.limits = { maxMessage: header.max_message, maxPayload: header.max_payload };
+  }
+
   on_open(header, buffers) {
     const state = header.state;
     putBuffers(state, header.buffer_paths ?? [], buffers);
     const existing = this.entries.get(header.model);
     if (existing) {
-      // Reopened after a reconnect: converge on the server's state, keep unsent local edits.
-      existing.model.applyServerState(state, { keepDirty: true });
+      // Opened again (after a reconnect, or re-granted): converge on the server's state and
+      // keep unsent local edits. Messages held while its code loads that are older than this
+      // state are dropped when they are replayed (their version is lower).
+      existing.fresh = true;
+      existing.model.applyServerState(state, header.version, { full: true });
       if (existing.widget) this.on_code(header);
       return;
     }
-    const model = new Model(header.model, state, this.connection, this.widgetManager);
+    const model = new Model(header.model, state, header.version, this.connection, this.widgetManager);
     const isWidget = header.esm != null || state._model_module === "anywidget";
-    const entry = { model, widget: null, held: [], code: codeKey(header), esm: header.esm };
+    const entry = { model, widget: null, held: [], code: codeKey(header), esm: header.esm, fresh: true };
     this.entries.set(header.model, entry);
     if (isWidget) {
       entry.widget = new Widget(model, this);
-      entry.widget.load(header);
+      entry.widget.load({ esm: this.codeUrl(header.esm), css: this.codeUrl(header.css) });
     }
     for (const { resolve } of this.waiters.get(header.model) ?? []) resolve(entry);
     this.waiters.delete(header.model);
@@ -92,7 +130,7 @@ export class Registry {
     const entry = this.hold(header, buffers);
     if (!entry) return;
     putBuffers(header.state, header.buffer_paths ?? [], buffers);
-    entry.model.applyServerState(header.state);
+    entry.model.applyServerState(header.state, header.version);
   }
 
   on_custom(header, buffers) {
@@ -109,14 +147,26 @@ export class Registry {
     entry.model.listeners = [];
   }
 
+  /**
+   * This socket no longer mirrors the model (the page that gave it was detached). Unless a
+   * view shows it again already (its page is being attached again, and a new `open` follows),
+   * the entry goes.
+   */
+  on_release(header) {
+    const entry = this.entries.get(header.model);
+    if (!entry || (entry.widget?.views.size ?? 0) > 0 || this.waiters.has(header.model)) return;
+    this.on_close(header);
+  }
+
   on_code(header) {
     const entry = this.entries.get(header.model);
     if (!entry?.widget || entry.code === codeKey(header)) return;
     const esmChanged = entry.esm !== header.esm;
     entry.code = codeKey(header);
     entry.esm = header.esm;
-    if (esmChanged) entry.widget.load(header); // HMR: abort, reload, re-initialize, re-render
-    else applyCss(entry.widget.name, header.css); // a stylesheet change needs no new module
+    const code = { esm: this.codeUrl(header.esm), css: this.codeUrl(header.css) };
+    if (esmChanged) entry.widget.load(code); // HMR: abort, reload, re-initialize, re-render
+    else applyCss(entry.widget.name, code.css); // a stylesheet change needs no new module
   }
 
   on_attached(header) {
@@ -131,6 +181,7 @@ export class Registry {
       if (rest.length) this.waiters.set(id, rest);
       else this.waiters.delete(id);
     }
+    this.answered(header.token);
   }
 
   on_ack(header, buffers) {
@@ -138,20 +189,21 @@ export class Registry {
     const entry = this.hold(header, buffers);
     if (!entry) return;
     putBuffers(header.state, header.buffer_paths ?? [], buffers);
-    entry.model.acked(header.seq, header.state);
+    entry.model.acked(header.seq, header.state, header.version);
   }
 
   on_error(header) {
     if (header.seq != null) {
-      // refused outright (e.g. a model this page may not touch): never resend, forget the write
+      // refused outright: never resend it, and its keys go back to the server's values
       this.connection.acked(header.seq);
-      this.entries.get(header.model)?.model.acked(header.seq, {});
+      for (const entry of this.entries.values()) entry.model.refused(header.seq);
     }
     console.error(`[fh-anywidget] server: ${header.message}`);
     document.dispatchEvent(new CustomEvent("fh-anywidget:error", { detail: header }));
   }
 
   on_unknown_page(header) {
+    if (header.token) this.answered(header.token);
     document.dispatchEvent(new CustomEvent("fh-anywidget:unknown-page", { detail: header }));
   }
 }

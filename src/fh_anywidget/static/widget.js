@@ -1,6 +1,7 @@
 // The binding of one model to its widget code: initialize once per model (awaited before any
 // render), render once per view, cleanups wired to signals, exports, hot module replacement.
 
+import { randomId } from "./connection.js";
 import { applyCss, loadDefinition } from "./loader.js";
 import { makeHost } from "./host.js";
 import { reportError, showError } from "./errors.js";
@@ -151,7 +152,6 @@ export class Widget {
     this.viewsQueued = true;
     queueMicrotask(() => {
       this.viewsQueued = false;
-      this.registry.connection.send({ type: "views", model: this.model.model_id, count: this.views.size });
       // ipywidgets' opt-in view counting: a number (not null) means the widget wants it.
       if (typeof this.model.get("_view_count") === "number") {
         this.model.set("_view_count", this.views.size);
@@ -168,7 +168,7 @@ export class Widget {
 
 /** anywidget's experimental RPC to `@command` methods; resolves to [response, buffers]. */
 export function invoke(model, name, msg, options = {}) {
-  const id = crypto.randomUUID();
+  const id = randomId();
   const signal = options.signal ?? AbortSignal.timeout(options.timeout ?? 3000);
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
