@@ -78,9 +78,8 @@ def wait_until(condition: Callable[[], object], timeout: float = 10.0, what: str
         time.sleep(0.005)
 
 
-@pytest.fixture
-def context(context):
-    """Browser context that refuses to leave the machine and remembers every attempt."""
+def _stay_on_the_machine(context) -> None:
+    """Refuse every request that would leave the machine, and remember it."""
     context.offsite_requests = []
 
     def route(r):
@@ -92,8 +91,31 @@ def context(context):
             r.abort()
 
     context.route("**/*", route)
+
+
+@pytest.fixture
+def context(context):
+    """Browser context that refuses to leave the machine and remembers every attempt."""
+    _stay_on_the_machine(context)
     yield context
     assert not context.offsite_requests, f"requests left the machine: {context.offsite_requests}"
+
+
+@pytest.fixture
+def new_context(browser) -> Iterator[Callable]:
+    """Open more browser contexts (other browsers: other sessions), offline like ``context``."""
+    made = []
+
+    def open_context():
+        made.append(browser.new_context())
+        _stay_on_the_machine(made[-1])
+        return made[-1]
+
+    yield open_context
+    for context in made:
+        offsite = context.offsite_requests
+        context.close()
+        assert not offsite, f"requests left the machine: {offsite}"
 
 
 @pytest.fixture

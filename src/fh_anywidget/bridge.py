@@ -32,8 +32,9 @@ class HostComm(BaseComm):
     kernel = True
     registry: ModelRegistry = registry
 
-    def publish_msg(self, msg_type: str, data: dict | None = None, metadata: dict | None = None,
-                    buffers: list | None = None, **keys: Any) -> None:
+    def publish_msg(self, msg_type: str, data: dict[str, Any] | None = None,
+                    metadata: dict[str, Any] | None = None, buffers: list[Any] | None = None,
+                    **keys: Any) -> None:
         data = data or {}
         buffers = list(buffers or [])
         if msg_type == "comm_open":
@@ -119,7 +120,7 @@ class _PerThreadPropertyLock:
         locks = widget.__dict__.get("_fh_property_locks")
         return locks.get(threading.get_ident(), {}) if locks else {}
 
-    def __set__(self, widget: Any, value: dict) -> None:
+    def __set__(self, widget: Any, value: dict[str, Any]) -> None:
         locks = widget.__dict__.setdefault("_fh_property_locks", {})
         if value:
             locks[threading.get_ident()] = value
@@ -159,7 +160,8 @@ def _make_send_state_atomic() -> None:
     for cls, attribute in ((ipywidgets.Widget, "comm"), (ReprMimeBundle, "_comm")):
         original = cls.send_state
         if not getattr(original, "_fh_anywidget_atomic", False):
-            cls.send_state = atomic(original, lambda obj, a=attribute: getattr(obj, a, None))
+            cls.send_state = atomic(  # type: ignore[method-assign]
+                original, lambda obj, a=attribute: getattr(obj, a, None))
 
 
 def adopt(widget: Any) -> None:

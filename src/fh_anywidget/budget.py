@@ -20,7 +20,7 @@ class InboundBudget:
         self.per_identity = min(per_identity, total)
         self._used = 0
         self._by_identity: dict[Hashable, int] = {}
-        self._waiters: list[tuple[Hashable, int, asyncio.AbstractEventLoop, asyncio.Future]] = []
+        self._waiters: list[tuple[Hashable, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._lock = threading.Lock()
 
     @property
@@ -47,7 +47,7 @@ class InboundBudget:
             if not self._waiters and self._fits(identity, nbytes):
                 self._take(identity, nbytes)
                 return
-            future: asyncio.Future = loop.create_future()
+            future: asyncio.Future[None] = loop.create_future()
             self._waiters.append((identity, nbytes, loop, future))
         try:
             await future
@@ -82,6 +82,6 @@ class InboundBudget:
             loop.call_soon_threadsafe(_resolve, future)
 
 
-def _resolve(future: asyncio.Future) -> None:
+def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)

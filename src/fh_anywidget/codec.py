@@ -89,8 +89,12 @@ def put_buffers(state: dict[str, Any], paths: list[Path], buffers: list[Any]) ->
         try:
             for step in path[:-1]:
                 target = target[step]
-            if isinstance(target, list) or (isinstance(target, dict) and isinstance(path[-1], str)):
-                target[path[-1]] = buffer
+            last = path[-1]
+            # (two branches, so the type checker narrows the index for each container)
+            if isinstance(target, list) and isinstance(last, int):  # noqa: SIM114
+                target[last] = buffer
+            elif isinstance(target, dict) and isinstance(last, str):
+                target[last] = buffer
             else:
                 raise TypeError
         except (KeyError, IndexError, TypeError) as exc:

@@ -111,7 +111,7 @@ class Connection:
         self._inflight = 0  # browser messages queued on models, not yet applied
         self._drained = asyncio.Event()
         self._drop_reason: ProtocolError | None = None
-        self._writer_task: asyncio.Task | None = None
+        self._writer_task: asyncio.Task[None] | None = None
 
     def __hash__(self) -> int:
         return id(self)
@@ -338,7 +338,8 @@ class _Reader:
         self.assembler = BufferAssembler()
         self.header: dict[str, Any] | None = None  # the message whose buffers are arriving
         self.reserved = 0  # bytes reserved for them
-        self.ahead: asyncio.Future | None = None  # a frame read while waiting for capacity
+        #: a frame read while waiting for capacity
+        self.ahead: asyncio.Future[dict[str, Any]] | None = None
 
     async def read_forever(self) -> None:
         connection = self.connection
@@ -358,14 +359,14 @@ class _Reader:
         if self.ahead is not None:
             ahead, self.ahead = self.ahead, None
             return await ahead
-        return await self.connection.websocket.receive()
+        return dict(await self.connection.websocket.receive())
 
     async def _wait_for_capacity(self) -> None:
         """Backpressure: Python applies more slowly than the browser sends (a slow model), so
         stop reading until it catches up. One frame is read ahead, which also tells us if the
         client leaves meanwhile (its page must not stay attached behind a stuck model)."""
         connection = self.connection
-        self.ahead = asyncio.ensure_future(connection.websocket.receive())
+        self.ahead = asyncio.ensure_future(self._receive_raw())
         capacity = asyncio.ensure_future(connection.wait_for_capacity())
         try:
             done, _ = await asyncio.wait({self.ahead, capacity}, return_when=asyncio.FIRST_COMPLETED)
@@ -374,6 +375,9 @@ class _Reader:
             await capacity
         finally:
             capacity.cancel()
+
+    async def _receive_raw(self) -> dict[str, Any]:
+        return dict(await self.connection.websocket.receive())
 
     async def _on_text(self, text: str) -> None:
         if self.assembler.busy:

@@ -15,7 +15,7 @@ from . import bridge, dev, htmx
 from .connection import ConnectionLimits
 from .models import ModelRegistry, registry
 from .pages import Page, PageLimits, PageTable, current_scope
-from .render import ELEMENT, model_id_of, register_host
+from .render import ELEMENT, model_id_of, register_host, unregister_host
 from .server import AuthFn, HostServer
 
 log = logging.getLogger("fh_anywidget")
@@ -123,7 +123,7 @@ class WidgetHost:
         name = type(widget).__name__
         model_id = model_id_of(widget)
         record = self.registry.get(model_id) if model_id is not None else None
-        if record is None or record.closed:
+        if model_id is None or record is None or record.closed:
             closed = model_id is not None or getattr(widget, "comm", False) is None
             return ft(ELEMENT, error=f"{name} was closed" if closed else f"{name} is not a widget")
         problem = _call_display_hook(widget)
@@ -187,7 +187,9 @@ class WidgetHost:
         return htmx.widgets_of(self, request, kind)
 
     def close(self) -> None:
+        """Stop the page sweeper; the host no longer renders widgets outside its requests."""
         self.pages.stop()
+        unregister_host(self)
 
 
 class _Middleware:

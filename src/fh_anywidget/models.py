@@ -380,8 +380,8 @@ def widget_instances() -> dict[str, Any]:
     warning machinery walks the stack on every access (a third of a browser write's cost)."""
     from ipywidgets.widgets import widget  # deferred: importing ipywidgets is slow
 
-    instances = getattr(widget, "_instances", None)
-    return instances if instances is not None else widget.Widget.widgets
+    instances: dict[str, Any] | None = getattr(widget, "_instances", None)
+    return instances if instances is not None else dict(widget.Widget.widgets)
 
 
 class ModelRegistry:
@@ -400,7 +400,8 @@ class ModelRegistry:
     def get(self, model_id: str) -> ModelRecord | None:
         return self.models.get(model_id)
 
-    def opened(self, comm: Any, state: dict[str, Any], paths: list, buffers: list) -> ModelRecord:
+    def opened(self, comm: Any, state: dict[str, Any], paths: list[Any],
+               buffers: list[Any]) -> ModelRecord:
         put_buffers(state, paths, buffers)
         ownership = Ownership.UNCLAIMED if making_private.get() else Ownership.SHARED
         record = ModelRecord(self, comm.comm_id, comm, state, ownership)

@@ -12,6 +12,7 @@ and a warning says so once.
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any
 
 from anywidget.experimental import MimeBundleDescriptor
@@ -25,23 +26,27 @@ log = logging.getLogger("fh_anywidget")
 ELEMENT = "fh-anywidget"
 
 
-_hosts: list[Any] = []  # every WidgetHost in the process, in creation order
+_hosts: weakref.WeakSet[Any] = weakref.WeakSet()  # the WidgetHosts alive in the process
 
 
 def register_host(host: Any) -> None:
-    _hosts.append(host)
+    _hosts.add(host)
     _install_ft_rendering()
+
+
+def unregister_host(host: Any) -> None:
+    _hosts.discard(host)
 
 
 def model_id_of(obj: Any) -> str | None:
     """The model id of a widget or descriptor-protocol object (moving a widget made before any
     host onto the host's comms first), or None if it is not one."""
     bridge.adopt(obj)
-    comm = getattr(obj, "comm", None)
-    if comm is not None and isinstance(getattr(comm, "comm_id", None), str):
-        return comm.comm_id
+    comm_id: object = getattr(getattr(obj, "comm", None), "comm_id", None)
+    if isinstance(comm_id, str):
+        return comm_id
     bundle = getattr(obj, "_repr_mimebundle_", None)  # anywidget's descriptor protocol
-    model_id = getattr(bundle, "model_id", None)
+    model_id: object = getattr(bundle, "model_id", None)
     return model_id if isinstance(model_id, str) else None
 
 
@@ -55,7 +60,7 @@ def _host_for_render() -> Any:
     if scope is not None and scope.table.host is not None:
         return scope.table.host
     if len(_hosts) == 1:
-        return _hosts[0]
+        return next(iter(_hosts))
     if not _hosts:
         raise RuntimeError("create a WidgetHost(app) before rendering widgets")
     raise RuntimeError("several WidgetHosts exist and this widget is rendered outside a request "

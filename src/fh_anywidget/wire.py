@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 from .codec import Buffer, Path, as_buffer, buffers_equal, iter_refs, split_buffers, to_json
@@ -162,7 +162,8 @@ def _lengths(buffers: list[Buffer]) -> str:
     return "[" + ",".join(str(b.nbytes) for b in buffers) + "]"
 
 
-def state_message(kind: str, model: str, slots: dict[str, Slot], extra: dict | None = None) -> Outgoing:
+def state_message(kind: str, model: str, slots: dict[str, Slot],
+                  extra: dict[str, Any] | None = None) -> Outgoing:
     """An ``open``, ``update`` or ``ack`` message carrying a (partial) state."""
     text, paths, buffers = state_parts(slots)
     more = "".join(f",{json.dumps(k)}:{to_json(v)}" for k, v in (extra or {}).items())

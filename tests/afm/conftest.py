@@ -33,10 +33,12 @@ class Shown:
 
 @pytest.fixture
 def show(serve, page) -> Callable[..., Shown]:
-    """``show(build, **host_options)``: serve a page whose body is ``build()`` (or
-    ``build(host)``, for a build that takes the host) and open it."""
+    """``show(build, before=None, **host_options)``: serve a page whose body is ``build()`` (or
+    ``build(host)``, for a build that takes the host) and open it, running the script
+    ``before`` first."""
 
-    def show(build: Callable[[], Iterable[Any]], **host_options: Any) -> Shown:
+    def show(build: Callable[[], Iterable[Any]], before: str | None = None,
+             **host_options: Any) -> Shown:
         app, rt, host = make_app(**host_options)
 
         @rt("/")
@@ -45,6 +47,8 @@ def show(serve, page) -> Callable[..., Shown]:
             return Title("AFM"), Div(*items, id="root")
 
         server = serve(app)
+        if before is not None:  # a script that runs before the page's own
+            page.add_init_script(before)
         page.set_default_timeout(10_000)
         page.goto(server.url)
         return Shown(host, server, page)

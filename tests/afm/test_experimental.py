@@ -90,3 +90,15 @@ def test_descriptor_objects_render_directly_in_ft_trees(show, kind):
 
     shown = show(build)
     _descriptor_round_trip(shown, made[0])
+
+
+def test_invoke_works_where_crypto_randomUUID_does_not_exist(show):
+    """``crypto.randomUUID`` exists only in secure contexts: plain http to a LAN address has
+    none, and invoke must not need it."""
+    shown = show(lambda: [Commands()], before=REMOVE_RANDOM_UUID)
+    shown.page.locator("button.echo").click()
+    expect(shown.page.locator("output")).to_have_text('{"x":42,"got":1} 3,2,1')
+    assert shown.page.evaluate("typeof crypto.randomUUID") == "undefined"
+
+
+REMOVE_RANDOM_UUID = "delete Crypto.prototype.randomUUID;"

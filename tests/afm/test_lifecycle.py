@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.afm.widgets import ModelApi, Probe
+from tests.afm.widgets import Listeners, ModelApi, Probe
 from tests.conftest import wait_until
 
 
@@ -104,3 +104,24 @@ def test_must_keep_views_when_an_element_only_moves(show):
     expect(shown.page.locator("span.probe").last).to_have_text("a=0")
     assert shown.events().count("render:a:true:true:function:function") == 1
     assert "view-abort:a" not in shown.events()
+
+
+def test_must_scope_off_to_the_view_that_calls_it(show):
+    """``model.off(name)`` and ``model.off()`` in one view remove that view's listeners only —
+    not another view's, not initialize's, not the host's (its layout follower)."""
+    made = []
+    shown = show(lambda: made.append(Listeners()) or [made[0], made[0]])
+    page = shown.page
+    spans = page.locator("span.listener")
+    expect(spans).to_have_count(2)
+    page.locator("button.off-name-0").click()
+    made[0].value = 1
+    shown.wait_event("init:1")
+    expect(spans.nth(1)).to_have_text("view1:1")
+    expect(spans.nth(0)).to_have_text("")
+    page.locator("button.off-all-1").click()
+    made[0].value = 2
+    shown.wait_event("init:2")  # initialize's listener survived both
+    made[0].layout.width = "321px"  # and the host's own layout listeners
+    expect(page.locator(".fh-anywidget-view").nth(1)).to_have_css("width", "321px")
+    expect(spans.nth(1)).to_have_text("view1:1")

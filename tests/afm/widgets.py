@@ -443,3 +443,29 @@ class RenderReturns(anywidget.AnyWidget):
     };
     """
     returns = traitlets.Unicode("nothing").tag(sync=True)
+
+
+class Listeners(anywidget.AnyWidget):
+    """Each view can drop its listeners; what initialize and the other views registered stays."""
+
+    _esm = LOG + """
+    export default {
+      initialize({ model }) {
+        model.on("change:value", () => log(`init:${model.get("value")}`));
+      },
+      render({ model, el }) {
+        const id = document.querySelectorAll("span.listener").length;
+        const span = document.createElement("span");
+        span.className = "listener";
+        model.on("change:value", () => { span.textContent = `view${id}:${model.get("value")}`; });
+        const byName = document.createElement("button");
+        byName.className = `off-name-${id}`;
+        byName.onclick = () => model.off("change:value");
+        const all = document.createElement("button");
+        all.className = `off-all-${id}`;
+        all.onclick = () => model.off();
+        el.append(span, byName, all);
+      },
+    };
+    """
+    value = traitlets.Int(0).tag(sync=True)

@@ -4,6 +4,7 @@ import logging
 
 import anywidget
 import pytest
+import traitlets
 from fasthtml.common import Div
 from playwright.sync_api import expect
 
@@ -53,3 +54,35 @@ def test_failures_show_in_place_and_reach_the_server_log(serve, page, caplog, wi
     assert f"failed in {phase}" in record and message in record
     assert "\n" in record.strip()  # the stack travels with it
     page.console_errors.clear()  # the failure was also (rightly) printed to the console
+
+
+class RaisesOnWrite(anywidget.AnyWidget):
+    _esm = """export default { render({ model, el }) {
+      const b = document.createElement("button"); b.className = "raises"; b.textContent = "go";
+      b.onclick = () => { model.set("value", 1); model.save_changes(); }; el.append(b); } };"""
+    value = traitlets.Int(0).tag(sync=True)
+
+    @traitlets.observe("value")
+    def _explode(self, change):
+        raise ZeroDivisionError("the observer divided by zero")
+
+
+def test_an_observer_that_raises_on_a_browser_write_reaches_the_server_log(serve, page, caplog):
+    """ipywidgets swallows it into a logger nobody listens to; the host logs it, with where."""
+    app, rt, _ = make_app()
+
+    @rt("/")
+    def index():
+        return Div(RaisesOnWrite())
+
+    caplog.set_level(logging.ERROR, logger="fh_anywidget")
+    page.goto(serve(app).url)
+    page.locator("button.raises").click()
+
+    def logged():
+        return [r for r in caplog.records if r.name == "fh_anywidget" and "RaisesOnWrite" in r.getMessage()]
+
+    line = wait_until(logged, what="the exception in the server log")[0].getMessage()
+    assert "ZeroDivisionError: the observer divided by zero" in line
+    assert "_explode" in line  # the frames travel with it
+    page.console_errors.clear()  # the writer is told too, in its console

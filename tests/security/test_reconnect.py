@@ -4,6 +4,7 @@ nothing; an unknown page (server restarted) says so and offers a reload."""
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 
 from fasthtml.common import Div, Titled
@@ -96,7 +97,16 @@ def test_fifty_drops_lose_and_duplicate_nothing(serve, page, second_page):  # no
     host.close()
 
 
-def test_unknown_page_after_restart_offers_reload(serve, page):
+def restart(host) -> None:
+    """What a restarted server knows about the pages it rendered: nothing (and the sockets drop)."""
+    carriers = wait_until(lambda: list(host.server.connections))
+    host.pages.pages.clear()
+    host.pages.clients.clients.clear()
+    for conn in carriers:
+        asyncio.run_coroutine_threadsafe(conn.websocket.close(1012), conn.loop).result(5)
+
+
+def test_unknown_page_after_restart_is_visibly_dead_and_offers_reload(serve, page):
     app, rt, host = make_app()
     made: list[Tally] = []
 
@@ -107,18 +117,44 @@ def test_unknown_page_after_restart_offers_reload(serve, page):
 
     url = serve(app).url
     page.goto(url)
-    expect(page.locator("button.tally")).to_have_text("0/0")
-    carriers = wait_until(lambda: list(host.server.connections))
-    host.pages.pages.clear()  # what a restarted server knows about this page: nothing
-    host.pages.clients.clients.clear()
-    for conn in carriers:
-        asyncio.run_coroutine_threadsafe(conn.websocket.close(1012), conn.loop).result(5)
+    button = page.locator("button.tally")
+    expect(button).to_have_text("0/0")
+    restart(host)
     badge = page.locator(".fh-anywidget-status")
     expect(badge).to_contain_text("expired")
+    view = page.locator("fh-anywidget")
+    expect(view).to_have_class(re.compile("fh-anywidget-expired"))
+    assert page.evaluate("document.querySelector('fh-anywidget').inert") is True
+    box = button.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # a real click
+    page.evaluate("() => new Promise(requestAnimationFrame)")
+    expect(button).to_have_text("0/0")  # inert: it did nothing, nothing counts locally
     page.get_by_role("button", name="Reload").click()
     expect(page.locator("button.tally")).to_have_text("0/0")
     expect(badge).to_be_hidden()
     assert len(made) == 2  # the reload rendered a fresh page
+    host.close()
+
+
+def test_an_app_can_have_expired_pages_reload_themselves(serve, page):
+    app, rt, host = make_app(on_expired="reload")
+    made: list[Tally] = []
+
+    @rt("/")
+    def index():
+        made.append(Tally())
+        return Titled("Tally", made[-1])
+
+    page.goto(serve(app).url)
+    expect(page.locator("button.tally")).to_have_text("0/0")
+    page.evaluate("window.before = true")
+    with page.expect_navigation():  # (Playwright serves the page's requests while it waits)
+        restart(host)
+    assert len(made) == 2
+    expect(page.locator("button.tally")).to_have_text("0/0")
+    assert page.evaluate("window.before") is None  # a new document
+    page.locator("button.tally").click()
+    wait_until(lambda: made[1].clicks == 1, what="the reloaded page to be live")
     host.close()
 
 

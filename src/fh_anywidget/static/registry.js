@@ -203,7 +203,14 @@ export class Registry {
   }
 
   on_unknown_page(header) {
-    if (header.token) this.answered(header.token);
+    if (header.token) {
+      // The page's views stay, frozen (expired), rather than vanishing with their models.
+      for (const id of this.attachedPages.get(header.token) ?? []) {
+        const entry = this.entries.get(id);
+        if (entry) entry.fresh = true;
+      }
+      this.answered(header.token);
+    }
     document.dispatchEvent(new CustomEvent("fh-anywidget:unknown-page", { detail: header }));
   }
 }
