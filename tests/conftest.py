@@ -78,6 +78,15 @@ def wait_until(condition: Callable[[], object], timeout: float = 10.0, what: str
         time.sleep(0.005)
 
 
+def writes_settled(page) -> None:
+    """Wait until the page has no write in flight: every update and custom message it sent has
+    been applied by Python and acknowledged. (A view shows its own write at once; Python sees
+    it a round trip later, so a test that compares the two, or sets a value from Python after a
+    drag, must first wait for this.)"""
+    page.wait_for_function(
+        "() => [...fhAnywidget.runtimes.values()].every((r) => r.connection.unacked.size === 0)")
+
+
 def _stay_on_the_machine(context) -> None:
     """Refuse every request that would leave the machine, and remember it."""
     context.offsite_requests = []

@@ -7,6 +7,7 @@ from fasthtml.common import Div
 from playwright.sync_api import expect
 
 from tests.apps import make_app
+from tests.conftest import wait_until
 from tests.security.peer import Visitor
 from tests.widgets.counter import Counter
 
@@ -62,7 +63,7 @@ def test_a_json_header_over_the_limit_is_refused_in_the_browser_and_the_socket_l
     expect(page.locator("button.counter")).to_have_text("count is 3")  # snapped back
     page.locator("button.counter").click()  # the same socket still carries writes
     expect(page.locator("button.counter")).to_have_text("count is 4")
-    assert made[0].value == 4
+    wait_until(lambda: made[0].value == 4, what="the click to reach Python")
     assert page.evaluate("() => closes") == 0
     assert page.evaluate("() => [...fhAnywidget.runtimes.values()][0].connection.unacked.size") == 0
     page.console_errors.clear()  # the refusal is logged to the console, as it should be

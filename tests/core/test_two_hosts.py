@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from fh_anywidget.render import render
 from tests.apps import make_app
+from tests.conftest import wait_until
 from tests.widgets.counter import Counter
 
 
@@ -36,7 +37,7 @@ def test_two_hosts_in_one_process_each_serve_their_widgets_code_and_socket(serve
         expect(button).to_have_text(f"count is {value}")
         button.click()
         expect(button).to_have_text(f"count is {value + 1}")
-        assert made[name].value == value + 1
+        wait_until(lambda n=name, v=value: made[n].value == v + 1, what="the click to reach Python")
     assert any(u.startswith(urls[0] + "/_fh_anywidget/assets/") for u in requested)
     assert any(u.startswith(urls[1] + "/widgets-two/assets/") for u in requested)
     assert not any(u.startswith(urls[1] + "/_fh_anywidget/") for u in requested)

@@ -4,7 +4,7 @@ CircularSlider (composition through ``anywidget.WidgetTrait`` and ``host.getWidg
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import wait_until
+from tests.conftest import writes_settled
 from tests.corpus.conftest import console_problems
 
 wigglystuff = pytest.importorskip("wigglystuff")
@@ -29,7 +29,8 @@ def test_slider2d_drag_and_set(show):
     expect(values).to_have_text("X: 0.00, Y: 0.00")
 
     drag(page, page.locator("fh-anywidget canvas").bounding_box(), (0.5, 0.5), (0.8, 0.25))
-    wait_until(lambda: shown.widget.x > 0.3 and shown.widget.y > 0.3, what="Python to see the drag")
+    writes_settled(page)
+    assert shown.widget.x > 0.3 and shown.widget.y > 0.3
     expect(values).to_have_text(f"X: {shown.widget.x:.2f}, Y: {shown.widget.y:.2f}")
 
     shown.widget.x, shown.widget.y = -0.5, 0.25
@@ -58,7 +59,8 @@ def test_matrix_render_write_drag_and_set(show):
         page.mouse.move(cx + dx, cy)
     page.mouse.up()
     expect(cell).to_have_text("21.0")
-    wait_until(lambda: matrix.matrix[0][0] == 21.0, what="Python to see the dragged value")
+    writes_settled(page)  # the drag's last write applied, so Python's set below comes after it
+    assert matrix.matrix[0][0] == 21.0
     assert matrix.matrix[1] == [4.0, 5.0, 6.0]
 
     matrix.matrix = [[-7.0, 0.0, 0.0], [0.0, 8.5, 0.0]]
@@ -84,7 +86,8 @@ def test_pip_composes_circular_slider(show):
     # Press on the ring at three o'clock and drag round to six o'clock.
     ring = page.locator(".pip-stage svg").first.bounding_box()
     drag(page, ring, (0.95, 0.5), (0.5, 0.95))
-    wait_until(lambda: child.value != 30, what="Python to see the child slider move")
+    writes_settled(page)
+    assert child.value != 30
     expect(label).to_have_text(str(int(child.value)))
 
     child.value = 75

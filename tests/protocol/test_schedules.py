@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import threading
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -295,7 +296,9 @@ def test_every_schedule_converges_with_nothing_lost_or_doubled():
                 world.close()
 
     try:
-        asyncio.run(explore())
+        # On a thread of its own: earlier browser tests leave Playwright's loop running on this one.
+        with ThreadPoolExecutor(1) as worker:
+            worker.submit(asyncio.run, explore()).result()
     finally:
         table.stop()
         runtimes.close()
