@@ -133,7 +133,7 @@ def state_parts(slots: dict[str, Slot]) -> tuple[str, list[Path], list[Buffer]]:
     buffers: list[Buffer] = []
     items = []
     for key, slot in slots.items():
-        items.append(f"{json.dumps(key)}:{slot.json}")
+        items.append(f"{encode_basestring(key)}:{slot.json}")
         for path in slot.paths:
             paths.append([key, *path])
         buffers.extend(slot.buffers)
@@ -154,7 +154,7 @@ class Outgoing:
 
 
 def _head(kind: str, model: str | None, body: str) -> str:
-    model_part = f',"model":{json.dumps(model)}' if model is not None else ""
+    model_part = f',"model":{encode_basestring(model)}' if model is not None else ""
     return f'{{"type":"{kind}"{model_part}{body}}}'
 
 
@@ -166,9 +166,15 @@ def state_message(kind: str, model: str, slots: dict[str, Slot],
                   extra: dict[str, Any] | None = None) -> Outgoing:
     """An ``open``, ``update`` or ``ack`` message carrying a (partial) state."""
     text, paths, buffers = state_parts(slots)
-    more = "".join(f",{json.dumps(k)}:{to_json(v)}" for k, v in (extra or {}).items())
-    body = f',"state":{text},"buffer_paths":{to_json(paths)},"buffers":{_lengths(buffers)}{more}'
+    more = "".join(f",{encode_basestring(k)}:{_field_json(v)}" for k, v in (extra or {}).items())
+    path_text = to_json(paths) if paths else "[]"
+    body = f',"state":{text},"buffer_paths":{path_text},"buffers":{_lengths(buffers)}{more}'
     return Outgoing(_head(kind, model, body), buffers, kind)
+
+
+def _field_json(value: Any) -> str:
+    # versions and sequence numbers are ints: skip the JSON encoder (a 100,000-set loop notices)
+    return int.__repr__(value) if type(value) is int else to_json(value)
 
 
 def custom_message(model: str, content: Any, buffers: list[Any]) -> Outgoing:
