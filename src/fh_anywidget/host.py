@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from fastcore.xml import FT, ft
+from fastcore.xml import FT, NotStr, ft
 from starlette.types import Scope
 
 from . import bridge, dev, htmx
@@ -37,6 +37,10 @@ def session_identity(scope: Scope, create: bool) -> str | None:
     if value is None and create:
         value = session[SESSION_KEY] = secrets.token_urlsafe(16)
     return value if isinstance(value, str) else None
+
+
+#: Bytes of initial state one view carries in the page; more waits for the socket.
+INLINE_STATE_MAX = 256 * 1024
 
 
 class WidgetHost:
@@ -133,8 +137,28 @@ class WidgetHost:
         page.show(model_id, widget)
         if self.dev:
             self._watch(model_id, widget)
-        return ft(ELEMENT, *self._code_preloads(model_id), model=model_id, page=page.token,
-                  socket=self.server.socket_path)
+        return ft(ELEMENT, *self._code_preloads(model_id), *self._initial_state(model_id),
+                  model=model_id, page=page.token, socket=self.server.socket_path)
+
+    def _initial_state(self, model_id: str) -> list[FT]:
+        """The ``open`` messages of the widget and its children, in the page itself, so the
+        first render need not wait for the socket (docs/protocol.md, "State in the page").
+        Models with binary buffers, or too big to be worth a page's bytes, wait for the socket."""
+        opens, size = [], 0
+        for member in self.registry.closure([model_id]):
+            record = self.registry.get(member)
+            if record is None:
+                continue
+            message = record.open_message()
+            if message.buffers or size + len(message.header) > INLINE_STATE_MAX:
+                continue
+            opens.append(message.header)
+            size += len(message.header)
+        if not opens:
+            return []
+        # JSON has "<" only inside strings, where \u003c means the same: no "</script>" inside.
+        text = ("[" + ",".join(opens) + "]").replace("<", "\\u003c")
+        return [ft("script", NotStr(text), type="application/json", cls="fh-anywidget-state")]
 
     def _code_preloads(self, model_id: str) -> list[FT]:
         """Fetch the widget's (and its children's) modules while the socket is still opening."""

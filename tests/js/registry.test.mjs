@@ -84,3 +84,15 @@ test("widget_manager.get_model gives each caller its own view of the model", asy
   assert.equal(a.get("value"), 2);
   assert.equal(calls, 1);
 });
+
+test("state from the page's HTML opens models at once; the socket's answer updates or closes them", () => {
+  const r = registry();
+  r.preload([open("kept", { value: 1 }, 3), open("gone", { value: 1 }, 3)], "P");
+  assert.equal(r.entries.get("kept").model.get("value"), 1);
+  r.handle(open("kept", { value: 2 }, 4), []); // changed between render and attach
+  r.handle({ type: "attached", token: "P", models: ["kept"] }, []); // "gone" closed meanwhile
+  assert.equal(r.entries.get("kept").model.get("value"), 2);
+  assert.equal(r.entries.has("gone"), false);
+  r.preload([open("kept", { value: 1 }, 3)], "Q"); // an older copy in a later fragment
+  assert.equal(r.entries.get("kept").model.get("value"), 2);
+});

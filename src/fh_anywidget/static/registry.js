@@ -10,10 +10,11 @@ export class Registry {
   /** @param {string} assetBase  URL that asset names (code the server serves) are relative to */
   constructor(assetBase = "/") {
     this.assetBase = assetBase;
-    /** @type {Map<string, { model: Model, widget: Widget | null, held: Array<[any, DataView[]]>, code: string, esm: string | null, fresh: boolean }>} */
+    /** @type {Map<string, { model: Model, widget: Widget | null, held: Array<[any, DataView[]]>, code: string, esm: string | null, fresh: boolean, fromPage: boolean }>} */
     this.entries = new Map();
     this.waiters = new Map(); // model id -> [resolve, reject][]
     this.attachedPages = new Map(); // page token -> Set of model ids the server granted for it
+    this.inlined = new Map(); // page token -> ids opened from the page's HTML, not yet confirmed
     this.resyncing = null; // tokens whose `attached` is awaited after a reconnect
     this.connection = null;
     this.widgetManager = {
@@ -43,6 +44,7 @@ export class Registry {
   /** This document let go of a page: forget what was opened for it and who waited on it. */
   forgetPage(token) {
     this.attachedPages.delete(token);
+    this.inlined.delete(token);
     for (const [id, list] of this.waiters) {
       const rest = list.filter((w) => w.token !== token);
       if (rest.length) this.waiters.set(id, rest);
@@ -80,6 +82,22 @@ export class Registry {
     for (const [id, entry] of [...this.entries]) if (!entry.fresh) this.on_close({ model: id });
   }
 
+  /**
+   * `open` messages the page's HTML carried for `token`: models to render from before the
+   * socket is open. The socket's own `open`s confirm (and update) them; one the server no longer
+   * grants when it answers `attached` was closed meanwhile.
+   */
+  preload(headers, token) {
+    const inlined = this.inlined.get(token) ?? new Set();
+    for (const header of headers) {
+      if (this.entries.has(header.model)) continue; // the socket's state is at least as new
+      this.on_open(header, []);
+      this.entries.get(header.model).fromPage = true;
+      inlined.add(header.model);
+    }
+    this.inlined.set(token, inlined);
+  }
+
   on_hello(header) {
     this.connection.limits = { maxMessage: header.max_message, maxPayload: header.max_payload };
   }
@@ -93,13 +111,15 @@ export class Registry {
       // keep unsent local edits. Messages held while its code loads that are older than this
       // state are dropped when they are replayed (their version is lower).
       existing.fresh = true;
+      existing.fromPage = false;
       existing.model.applyServerState(state, header.version, { full: true });
       if (existing.widget) this.on_code(header);
       return;
     }
     const model = new Model(header.model, state, header.version, this.connection, this.widgetManager);
     const isWidget = header.esm != null || state._model_module === "anywidget";
-    const entry = { model, widget: null, held: [], code: codeKey(header), esm: header.esm, fresh: true };
+    const entry = { model, widget: null, held: [], code: codeKey(header), esm: header.esm, fresh: true,
+      fromPage: false };
     this.entries.set(header.model, entry);
     if (isWidget) {
       entry.widget = new Widget(model, this);
@@ -172,6 +192,11 @@ export class Registry {
   on_attached(header) {
     const opened = new Set(header.models);
     this.attachedPages.set(header.token, opened);
+    for (const id of this.inlined.get(header.token) ?? []) {
+      // rendered from the page's HTML, but closed on the server before the socket came
+      if (this.entries.get(id)?.fromPage && !opened.has(id)) this.on_close({ model: id });
+    }
+    this.inlined.delete(header.token);
     for (const [id, list] of this.waiters) {
       const rest = list.filter((w) => {
         if (w.token !== header.token || opened.has(id)) return true;
@@ -204,6 +229,7 @@ export class Registry {
 
   on_unknown_page(header) {
     if (header.token) {
+      this.inlined.delete(header.token);
       // The page's views stay, frozen (expired), rather than vanishing with their models.
       for (const id of this.attachedPages.get(header.token) ?? []) {
         const entry = this.entries.get(id);

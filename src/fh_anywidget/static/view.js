@@ -45,6 +45,10 @@ export function defineViewElement(runtimeFor) {
       }
       const runtime = runtimeFor(this.getAttribute("socket"));
       const token = this.getAttribute("page");
+      // The page's HTML may carry the models' initial state: render from it at once, while the
+      // socket opens (docs/protocol.md, "State in the page").
+      const inline = this.querySelector(":scope > script.fh-anywidget-state");
+      if (inline) runtime.registry.preload(JSON.parse(inline.textContent), token);
       runtime.attach(token);
       this.#held = [runtime, token];
       const el = document.createElement("div");
