@@ -60,6 +60,8 @@ class ConnectionLimits:
     max_backlog: int = 256 * 1024 * 1024
     #: bytes behind after which each model's queued state changes are merged
     merge_after: int = 1024 * 1024
+    #: messages behind after which likewise (a storm of small changes is behind in count first)
+    merge_after_messages: int = 1000
     #: browser messages taken in but not yet applied; past it the socket is not read
     max_inflight: int = 256
     #: pages one socket may hold; attaching one more lets the oldest go
@@ -104,7 +106,7 @@ class Connection:
         self.state = ConnectionState.OPEN
         self.loop = asyncio.get_running_loop()
         self.grants: Grants[Page] = Grants()
-        self.outbox = Outbox(limits.max_backlog, limits.merge_after)
+        self.outbox = Outbox(limits.max_backlog, limits.merge_after, limits.merge_after_messages)
         self.dispatcher = Dispatcher(self)
         self._waker = waker_for(self.loop)
         self._wake = asyncio.Event()
@@ -236,8 +238,10 @@ class Connection:
             while True:
                 await self._wake.wait()
                 self._wake.clear()
-                for entry in self.outbox.take():
+                batch = self.outbox.take()
+                for entry in batch:
                     await self._write_entry(entry)
+                self.outbox.written(*batch)
         except (WebSocketDisconnect, RuntimeError, OSError) as exc:  # the client went away
             log.debug("page socket writer stopped: %r", exc)
 
@@ -256,7 +260,6 @@ class Connection:
         elif entry.message.kind == "close" and entry.model is not None:
             self.grants.forget(entry.model)
         await self._write(entry.message)
-        self.outbox.written(entry)
 
     async def _write(self, message: Outgoing) -> None:
         await self.websocket.send_text(message.header)
