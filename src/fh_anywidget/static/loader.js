@@ -1,5 +1,7 @@
 // Loading widget code: ES modules by URL (content-hashed, so the browser caches them), the
-// module shapes seen in the wild, and per-class CSS replaced in place.
+// module shapes seen in the wild, and per-class CSS replaced in place and kept inside views.
+
+import { scopeSheet } from "./scope.js";
 
 /**
  * Import a widget module and return its definition ({ initialize?, render? }).
@@ -66,10 +68,15 @@ export function applyCss(className, href) {
     return Promise.resolve();
   }
   if (previous?.getAttribute("href") === href) return previous.loaded ?? Promise.resolve();
-  const link = Object.assign(document.createElement("link"), { rel: "stylesheet", href });
+  // Loaded switched off (media "not all"), so the page never shows the sheet unscoped.
+  const link = Object.assign(document.createElement("link"), { rel: "stylesheet", href, media: "not all" });
   link.dataset.anywidgetClass = className;
   link.loaded = new Promise((resolve) => {
-    link.addEventListener("load", () => resolve(), { once: true });
+    link.addEventListener("load", () => {
+      if (scopeSheet(link.sheet)) link.dataset.scoped = "";
+      link.removeAttribute("media");
+      resolve();
+    }, { once: true });
     link.addEventListener("error", () => {
       console.error(`[fh-anywidget] stylesheet of ${className} failed to load: ${href}`);
       resolve();
