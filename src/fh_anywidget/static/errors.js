@@ -49,9 +49,9 @@ export function showError(target, { widget, phase, error }) {
 const reported = new Set(); // each distinct failure goes to the server log once per page
 
 /** Log an error in the console and, once per distinct failure, in the server's log. */
-export function reportError(connection, { model, widget, phase, error, el }) {
+export function reportError(connection, { model, widget, phase, error }) {
   console.error(`[fh-anywidget] ${widget} (${model}) failed to ${phase}:`, error);
-  const file = fileOf(el) ?? fileOf(document.querySelector(`fh-anywidget[model="${CSS.escape(model)}"]`));
+  const file = fileOf(globalThis.document?.querySelector(`fh-anywidget[model="${CSS.escape(String(model))}"]`));
   const summary = summarize({ widget, phase, error, file });
   if (reported.has(summary)) return;
   if (reported.size < 1000) reported.add(summary);
