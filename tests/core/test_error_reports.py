@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.apps import make_app
 from tests.conftest import wait_until
+from tests.core.helpers import raw_send
 
 BROKEN = "export default {\n  render({ el }) {\n    const x = ;\n  },\n};\n"
 
@@ -78,11 +79,8 @@ def test_each_distinct_failure_is_logged_once(serve, page, caplog):
     # has carried everything the page sent before it)
     wait_until(lambda: browser_lines(caplog, "Twice") and browser_lines(caplog, "Unparsable"),
                what="both failures in the log")
-    page.evaluate("""() => new Promise((done) => {
-      const runtime = [...fhAnywidget.runtimes.values()][0];
-      runtime.connection.send({ type: "log", level: "error", model: "m", widget: "Marker",
-                                phase: "render", message: "marker", stack: "" }, []);
-      done(); })""")
+    raw_send(page, {"type": "log", "level": "error", "model": "m", "widget": "Marker",
+                    "phase": "render", "message": "marker", "stack": ""})
     wait_until(lambda: browser_lines(caplog, "Marker"), what="the marker line")
     assert len(browser_lines(caplog, "Twice")) == 1
     assert len(browser_lines(caplog, "Unparsable")) == 1
