@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.corpus.conftest import KNOWN_NOISE
 from tests.corpus.test_drawdata import SVG_AUTO
 
-#: drawdata (a third-party widget on the gallery) sets <svg height="auto"> itself; see
-#: docs/compatibility.md. Nothing else may reach the console.
-NOT_OURS = (SVG_AUTO,)
+#: Not ours (docs/compatibility.md): drawdata, on the gallery, sets <svg height="auto"> itself,
+#: and Chromium's software WebGL warns about jupyter-scatter's reads. Nothing else may be logged.
+NOT_OURS = (SVG_AUTO, *KNOWN_NOISE)
 
 RENDERED = """() => [...document.querySelectorAll("fh-anywidget")].every(
   (el) => el.querySelector(".fh-anywidget-error") || el.firstElementChild?.childElementCount > 0)"""

@@ -65,7 +65,8 @@ class App:
                "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "main:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--ws-per-message-deflate", "false"],
+             "--port", str(self.port), "--ws-per-message-deflate", "false",
+             "--log-level", "warning", "--no-access-log"],  # the output is the app's own
             cwd=directory, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
