@@ -3,7 +3,9 @@
 import anywidget
 import numpy as np
 import traitlets
-from fasthtml.common import H2, Div, P
+from fasthtml.common import P
+
+from demo.layout import layout
 
 TITLE = "Binary data (numpy pixels, both ways)"
 PATH = "/binary"
@@ -82,6 +84,6 @@ class Pixels(anywidget.AnyWidget):
 def register(rt, host):
     @rt(PATH)
     def binary_page():
-        return Div(H2("Pixels"),
-                   P("Draw on the image, send it to Python, or ask Python for a new one."),
-                   Pixels())
+        return layout(TITLE,
+                      P("Draw on the image, send it to Python, or ask Python for a new one."),
+                      Pixels())

@@ -11,7 +11,9 @@ import weakref
 import anywidget
 import traitlets
 from anywidget.experimental import command
-from fasthtml.common import H2, Button, Div, P
+from fasthtml.common import H2, Button, P
+
+from demo.layout import layout
 
 TITLE = "Composition and commands"
 PATH = "/composition"
@@ -159,7 +161,8 @@ def register(rt, host):
         board = Dashboard(featured=extras[0], sliders=sliders)
         board.extras = extras
         boards[board.model_id] = board
-        return Div(
+        return layout(
+            TITLE,
             H2("A composed dashboard"),
             P("One parent widget renders three child widgets through host.getWidget and sums "
               "their exported values. Python can swap the featured child at any time."),

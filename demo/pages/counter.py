@@ -2,7 +2,9 @@
 
 import anywidget
 import traitlets
-from fasthtml.common import H2, Div, P
+from fasthtml.common import H2, P
+
+from demo.layout import layout
 
 TITLE = "Counters"
 PATH = "/counter"
@@ -35,7 +37,8 @@ def register(rt, host):
     @rt(PATH)
     def counter_page():
         mine = Counter()  # made during the request: belongs to this page only
-        return Div(
+        return layout(
+            TITLE,
             H2("Yours"), P("Only this tab sees this counter."), mine,
             H2("Everyone's"), P("Open a second tab: this one is shared."), shared,
         )

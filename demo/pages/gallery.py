@@ -10,7 +10,9 @@ import importlib.util
 from collections.abc import Callable
 from typing import Any
 
-from fasthtml.common import H2, A, Code, Div, P, Section, Style
+from fasthtml.common import H2, Code, P, Section, Style
+
+from demo.layout import layout
 
 TITLE = "Gallery: widgets from PyPI"
 PATH = "/gallery"
@@ -126,9 +128,9 @@ def items() -> list[Any]:
 def register(rt, host):
     @rt(PATH)
     def gallery_page():
-        return Div(
+        return layout(
+            TITLE,
             Style(CSS),
-            A("← all demos", href="/"),
             P("Third-party widgets from PyPI, unmodified, live over one WebSocket; Python holds "
               "the state. See docs/compatibility.md for what is checked."),
             *items(),

@@ -16,9 +16,10 @@ from fasthtml.common import (
     Td,
     Th,
     Thead,
-    Titled,
     Tr,
 )
+
+from demo.layout import layout
 
 TITLE = "Widgets and htmx: a filtered table"
 PATH = "/htmx-dashboard"
@@ -72,6 +73,12 @@ def table(lo: int, hi: int):
     return Table(Thead(Tr(Th("Product"), Th("Price"), Th())), Tbody(*rows), id="products")
 
 
+def range_inputs(lo: int, hi: int):
+    """The form's fields, rendered from the widget's state (and pushed again when it changes)."""
+    return (Input(name="lo", type="number", value=lo, id="form-lo"),
+            Input(name="hi", type="number", value=hi, id="form-hi"))
+
+
 def register(rt, host):
     @rt(PATH)
     def dashboard():
@@ -79,12 +86,13 @@ def register(rt, host):
 
         def refilter(change):
             # Every page showing this widget gets the new table, swapped in by id...
-            host.push(prices, table(prices.lo, prices.hi))
+            host.push(prices, table(prices.lo, prices.hi), *range_inputs(prices.lo, prices.hi))
             # ...and hears an event that hx-trigger elements may listen to.
             host.trigger(prices, "prices-changed", {"lo": prices.lo, "hi": prices.hi})
 
         prices.observe(refilter, names=["lo", "hi"])
-        return Titled(
+        lo_field, hi_field = range_inputs(prices.lo, prices.hi)
+        return layout(
             TITLE,
             H2("Filter with the widget"), prices,
             P("Showing ", Span(id="summary", hx_get=f"{PATH}/summary",
@@ -92,8 +100,7 @@ def register(rt, host):
             table(prices.lo, prices.hi),
             Div(id="details"),
             H2("…or edit the widget with an htmx form"),
-            Form(Label("lowest ", Input(name="lo", type="number", value=0, id="form-lo")),
-                 Label(" highest ", Input(name="hi", type="number", value=600, id="form-hi")),
+            Form(Label("lowest ", lo_field), Label(" highest ", hi_field),
                  Button("Apply", id="apply"), Div(id="form-status"),
                  hx_post=f"{PATH}/range", hx_target="#form-status"),
         )

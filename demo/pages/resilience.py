@@ -2,7 +2,9 @@
 
 import anywidget
 import traitlets
-from fasthtml.common import H2, Button, Div, P
+from fasthtml.common import H2, Button, P
+
+from demo.layout import layout
 
 TITLE = "Offline and back"
 PATH = "/resilience"
@@ -47,7 +49,8 @@ DROP = "for (const r of fhAnywidget.runtimes.values()) r.connection.ws.close()"
 def register(rt, host):
     @rt(PATH)
     def resilience_page():
-        return Div(
+        return layout(
+            TITLE,
             H2("Drop the connection"),
             P("Click the tally, drop the socket, click more while the badge says offline. "
               "When it reconnects, both numbers agree."),

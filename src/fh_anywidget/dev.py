@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("fh_anywidget")
@@ -45,3 +46,22 @@ def watch(obj: Any) -> None:
                         "to reload widget code on edit")
             return
         contents.watch_in_thread()
+
+
+def esm_file(obj: Any) -> str | None:
+    """The file ``obj``'s ``_esm`` was read from, if any (for error messages in dev mode)."""
+    from anywidget._file_contents import FileContents
+
+    cls = type(obj)
+    values = [klass.__dict__.get("_esm") for klass in cls.__mro__]
+    extra = getattr(getattr(cls, "_repr_mimebundle_", None), "_extra_state", None)
+    if isinstance(extra, dict):
+        values.append(extra.get("_esm"))
+    for value in values:
+        if isinstance(value, FileContents):
+            path = Path(value._path)
+            try:
+                return str(path.relative_to(Path.cwd()))
+            except ValueError:
+                return str(path)
+    return None

@@ -135,10 +135,12 @@ class WidgetHost:
             return ft(ELEMENT, error=problem)
         page = self._page()
         page.show(model_id, widget)
+        # Dev mode names the module's file, so an error box can say where to look.
+        source = {"esm_file": dev.esm_file(widget)} if self.dev else {}
         if self.dev:
             self._watch(model_id, widget)
         return ft(ELEMENT, *self._code_preloads(model_id), *self._initial_state(model_id),
-                  model=model_id, page=page.token, socket=self.server.socket_path)
+                  model=model_id, page=page.token, socket=self.server.socket_path, **source)
 
     def _initial_state(self, model_id: str) -> list[FT]:
         """The ``open`` messages of the widget and its children, in the page itself, so the

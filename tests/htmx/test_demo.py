@@ -25,6 +25,9 @@ def test_dashboard_filters_the_table_and_the_form_moves_the_widget(serve, page):
     page.locator("input.price-hi").fill("100")  # a range input: sets it and fires "input"
     expect(rows).to_have_count(9)
     expect(page.locator("#summary")).to_contain_text("9 of 15 products between $0 and $100")
+    # The server-rendered form describes the widget: it follows the slider.
+    expect(page.locator("#form-hi")).to_have_value("100")
+    expect(page.locator("#form-lo")).to_have_value("0")
     page.fill("#form-lo", "300")
     page.fill("#form-hi", "500")
     page.click("#apply")

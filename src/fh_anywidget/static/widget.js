@@ -121,7 +121,7 @@ export class Widget {
       // Unusable: every view shows the original failure (phase, error, stack), none retries it.
       const { phase, name, message, stack } = this.error;
       throw Object.assign(new Error(`${this.name} is unusable: its ${phase} failed: ${name}: ${message}`),
-        { phase, stack });
+        { phase, stack, cause: this.error, unusable: true });
     });
     if (view.signal.aborted) return;
     const failed = new AbortController();
