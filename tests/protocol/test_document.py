@@ -15,6 +15,9 @@ SERVER = "\n".join(p.read_text() for p in (ROOT / "src" / "fh_anywidget").glob("
 STATIC = ROOT / "src" / "fh_anywidget" / "static"
 
 
+SENT_TYPE = r'\.(?:send|write)\(\{\s*type: "([\w-]+)"'
+
+
 def section(title: str) -> str:
     match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", DOC + "\n## ", re.M | re.S)
     assert match, f"protocol.md has no section {title!r}"
@@ -33,8 +36,10 @@ def test_the_title_names_the_version_the_server_speaks():
 def test_browser_messages_are_exactly_what_the_server_accepts():
     documented = set(table_keys(section("Browser → server"))) - {"type"}
     assert documented == set(INBOUND_TYPES)
+    # A message is the object literal passed to a connection's send() or write().
     sent = {kind for script in STATIC.rglob("*.js") if "vendor" not in script.parts
-            for kind in re.findall(r'\btype: "([\w-]+)"', script.read_text())}
+            for kind in re.findall(SENT_TYPE, script.read_text())}
+    assert {"update", "custom", "attach", "detach", "log"} <= sent, "the scan misses the runtime's messages"
     assert sent <= documented, f"the runtime sends undocumented types: {sent - documented}"
 
 
