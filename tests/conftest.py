@@ -36,8 +36,9 @@ class LiveServer:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
+        options.setdefault("ws_per_message_deflate", False)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                ws_per_message_deflate=False, **options)
+                                **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

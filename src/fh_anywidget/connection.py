@@ -80,6 +80,8 @@ class Shared:
     #: browser error reports and refusals worth a log line, per identity and in all (logs.py)
     reports: LogLimiter = field(default_factory=LogLimiter)
     refusals: LogLimiter = field(default_factory=LogLimiter)
+    #: whether the "permessage-deflate is on" warning was logged (once per host)
+    deflate_warned: bool = False
 
 
 class ConnectionState(enum.Enum):

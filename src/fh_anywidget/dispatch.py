@@ -58,6 +58,8 @@ class Dispatcher:
                 self.detach(message.header["token"])
             elif kind == "log":
                 self.log_report(message.header)
+            elif kind == "transport":
+                self.transport(message.header["extensions"])
             elif kind == "update":
                 queued = self.update(message, release_bytes)
             elif kind == "custom":
@@ -172,6 +174,18 @@ class Dispatcher:
                 target.deliver(record.id, state_message("ack", record.id, differs,
                                                         {"seq": seq, "version": version}))
         return acknowledge
+
+    def transport(self, extensions: str) -> None:
+        """The browser says what its socket negotiated. permessage-deflate is uvicorn's default
+        and the host cannot turn it off from inside the app, so say once how to."""
+        shared = self.connection.shared
+        if "permessage-deflate" in extensions and not shared.deflate_warned:
+            shared.deflate_warned = True
+            log.warning("the widget socket negotiated permessage-deflate (uvicorn's default): "
+                        "widget data is mostly binary and incompressible, and compressing it "
+                        "makes large transfers 5-15x slower. Run uvicorn with "
+                        "ws_per_message_deflate=False: serve(ws_per_message_deflate=False) in "
+                        "FastHTML, or `uvicorn main:app --ws-per-message-deflate false`.")
 
     def log_report(self, header: dict[str, Any]) -> None:
         """A widget failed in the browser: one sanitised, bounded, rate-limited log line."""

@@ -16,7 +16,7 @@ from .codec import Buffer
 from .logs import one_line
 from .wire import CLOSE_UNSUPPORTED, MessageError, ProtocolError
 
-INBOUND_TYPES = frozenset({"attach", "detach", "update", "custom", "log"})
+INBOUND_TYPES = frozenset({"attach", "detach", "update", "custom", "log", "transport"})
 _MODEL_ID_MAX = 128
 _TOKEN_MAX = 256
 #: Buffers assembled from several frames and bigger than this are held in an anonymous memory
@@ -93,6 +93,10 @@ def validate_header(header: Any, max_payload: int) -> dict[str, Any]:
             raise MessageError(f"{kind}: 'token' must be a non-empty string")
         return header
     if kind == "log":
+        return header
+    if kind == "transport":
+        if not isinstance(header.get("extensions"), str):
+            raise MessageError("transport: 'extensions' must be a string")
         return header
     if model is None:
         raise MessageError(f"{kind}: 'model' must be a model id string", seq=seq)

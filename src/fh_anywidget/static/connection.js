@@ -90,6 +90,9 @@ export class Connection {
       const reconnected = this.everOpened;
       this.everOpened = true;
       this.hooks.onOpen?.([...this.tokens.keys()], reconnected);
+      // The server cannot see what the handshake negotiated; say it, so it can warn about
+      // compression (docs/protocol.md, "transport").
+      if (ws.extensions) this.write({ type: "transport", extensions: ws.extensions }, []);
       // Every token held now (including those attached while connecting), then every message
       // not yet acknowledged, in sequence order, then the rest.
       for (const token of this.tokens.keys()) if (token !== first) this.write({ type: "attach", token }, []);
