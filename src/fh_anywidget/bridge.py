@@ -152,6 +152,9 @@ def _make_send_state_atomic() -> None:
                 original(self, *args, **kwargs)
                 return
             with record.lock:
+                key = kwargs.get("key", args[0] if args else None)
+                if type(key) is str and _send_scalar(self, key, record):
+                    return
                 original(self, *args, **kwargs)
 
         send_state._fh_anywidget_atomic = True  # type: ignore[attr-defined]
@@ -162,6 +165,34 @@ def _make_send_state_atomic() -> None:
         if not getattr(original, "_fh_anywidget_atomic", False):
             cls.send_state = atomic(  # type: ignore[method-assign]
                 original, lambda obj, a=attribute: getattr(obj, a, None))
+
+
+_SCALARS = frozenset({int, float, str, bool, type(None)})
+_plain_senders: dict[type, bool] = {}
+
+
+def _send_scalar(widget: Any, key: str, record: Any) -> bool:
+    """ipywidgets' ``send_state(key)`` for one trait whose JSON is a scalar, without the
+    message it would build for a kernel (no buffers to split, one key, nothing to echo-track):
+    the same value reaches the record in a fifth of the calls. Whether it was handled; widgets
+    that customise how state is read or sent, and sets made while a browser write of the same
+    widget is being applied (the property lock is in use), take ipywidgets' own path."""
+    import ipywidgets
+
+    cls = type(widget)
+    plain = _plain_senders.get(cls)
+    if plain is None:
+        base = ipywidgets.Widget
+        plain = _plain_senders[cls] = (
+            isinstance(widget, base) and cls.get_state is base.get_state and cls._send is base._send)
+    if not plain or widget._property_lock:
+        return False
+    to_json = widget.trait_metadata(key, "to_json", widget._trait_to_json)
+    value = to_json(getattr(widget, key), widget)
+    if type(value) not in _SCALARS:
+        return False
+    record.publish_update({key: value})
+    return True
 
 
 def adopt(widget: Any) -> None:

@@ -107,3 +107,63 @@ def test_classic_ipywidgets_are_captured_too():
     record = registry.get(slider.model_id)
     assert record is not None and not record.is_anywidget
     slider.close()
+
+
+class Mixed(anywidget.AnyWidget):
+    _esm = "export default { render() {} }"
+    number = traitlets.Float(0.0).tag(sync=True)
+    text = traitlets.Unicode("").tag(sync=True)
+    flag = traitlets.Bool(False).tag(sync=True)
+    maybe = traitlets.Int(0, allow_none=True).tag(sync=True)
+    items = traitlets.List([]).tag(sync=True)
+    scaled = traitlets.Int(0).tag(sync=True, to_json=lambda v, _: v * 10)
+
+
+class CustomState(anywidget.AnyWidget):
+    """A widget that decides what its state looks like: its own get_state must be used."""
+
+    _esm = "export default { render() {} }"
+    value = traitlets.Int(0).tag(sync=True)
+
+    def get_state(self, key=None, drop_defaults=False):
+        state = super().get_state(key, drop_defaults)
+        if "value" in state:
+            state["value"] = -state["value"]
+        return state
+
+
+def sent(widget, **changes) -> dict[str, str]:
+    """What the record holds for each changed trait after the Python sets."""
+    record = registry.get(widget.model_id)
+    before = record.version
+    for name, value in changes.items():
+        setattr(widget, name, value)
+    assert record.version == before + len(changes), "each set is one new version"
+    return {name: record.slots[name].json for name in changes}
+
+
+def test_a_python_set_reaches_the_record_as_ipywidgets_would_send_it():
+    """Scalar sets skip the kernel message ipywidgets would build; the JSON must not change:
+    serializers (`to_json`), floats, None, and non-scalars (taking ipywidgets' own path)."""
+    w = Mixed()
+    assert sent(w, number=1.5, text='a "quote" é\n', flag=True, maybe=None, items=[1, "b"],
+                scaled=3) == {"number": "1.5", "text": '"a \\"quote\\" é\\n"',
+                              "flag": "true", "maybe": "null", "items": '[1,"b"]',
+                              "scaled": "30"}
+    custom = CustomState()
+    assert sent(custom, value=4) == {"value": "-4"}
+    w.close()
+    custom.close()
+
+
+def test_a_set_during_a_browser_write_of_the_same_trait_keeps_ipywidgets_echo_rules():
+    """While the property lock holds the browser's value, ipywidgets decides what to send."""
+    w = Mixed()
+    record = registry.get(w.model_id)
+    with w._lock_property(number=2.0):
+        before = record.version
+        w.number = 2.0  # the value the browser sent: no echo
+        assert record.version == before
+        w.number = 3.0  # a different value: sent
+        assert record.slots["number"].json == "3.0" and record.version == before + 1
+    w.close()
