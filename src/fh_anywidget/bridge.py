@@ -19,7 +19,7 @@ from typing import Any
 import comm
 from comm.base_comm import BaseComm, CommManager
 
-from .codec import put_buffers
+from .codec import buffers_equal, put_buffers
 from .models import ModelRegistry, registry
 
 log = logging.getLogger("fh_anywidget")
@@ -92,6 +92,7 @@ def install() -> None:
             comm.get_comm_manager = _get_comm_manager
             _make_echo_suppression_per_thread()
             _make_send_state_atomic()
+            _make_buffer_compares_cheap()
             _installed = True
     for widget in list(_widget_instances().values()):
         adopt(widget)
@@ -193,6 +194,49 @@ def _send_scalar(widget: Any, key: str, record: Any) -> bool:
         return False
     record.publish_update({key: value})
     return True
+
+
+_BYTE_FORMATS = frozenset({"B", "b", "c"})
+
+
+def _make_buffer_compares_cheap() -> None:
+    """traitlets decides whether a set is a change with ``old == new``. For a memoryview (what
+    a browser's binary buffer arrives as, as from a kernel) that compares item by item, about
+    4 ms per MiB, and it does not even stop at identity: ``hold_trait_notifications``, which
+    ipywidgets' ``set_state`` uses, sets every written trait a second time to its own value, so
+    each pushed buffer was compared with itself in full. For byte-format memoryviews only, the
+    same buffer is the same value and two buffers compare with memcmp; the outcome of every
+    compare, and so every notification, is what traitlets would decide.
+    """
+    import traitlets
+
+    if getattr(traitlets.TraitType.set, "_fh_anywidget_buffers", False):
+        return
+    original = traitlets.TraitType.set
+
+    def set(self: Any, obj: Any, value: Any) -> None:
+        if type(value) is not memoryview:
+            original(self, obj, value)
+            return
+        new = self._validate(obj, value)
+        old = obj._trait_values.get(self.name, self.default_value)
+        obj._trait_values[self.name] = new
+        as_bytes = type(new) is memoryview and new.format in _BYTE_FORMATS
+        if as_bytes and old is new:  # (a float buffer holding NaN is not equal to itself)
+            return
+        if (as_bytes and type(old) is memoryview and old.format in _BYTE_FORMATS
+                and old.ndim == new.ndim == 1 and old.c_contiguous and new.c_contiguous):
+            silent = buffers_equal(old, new)
+        else:
+            try:
+                silent = bool(old == new)
+            except Exception:  # as traitlets: a value that cannot be compared is a change
+                silent = False
+        if silent is not True:
+            obj._notify_trait(self.name, old, new)
+
+    set._fh_anywidget_buffers = True  # type: ignore[attr-defined]
+    traitlets.TraitType.set = set  # type: ignore[method-assign]
 
 
 def adopt(widget: Any) -> None:

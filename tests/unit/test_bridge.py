@@ -167,3 +167,35 @@ def test_a_set_during_a_browser_write_of_the_same_trait_keeps_ipywidgets_echo_ru
         w.number = 3.0  # a different value: sent
         assert record.slots["number"].json == "3.0" and record.version == before + 1
     w.close()
+
+
+class Pushed(traitlets.HasTraits):
+    data = traitlets.Any(None)
+
+
+def notifications(*values) -> list[bool]:
+    """For each set in turn, whether traitlets called observers."""
+    obj, seen = Pushed(), []
+    obj.observe(lambda change: seen.append(change["new"]), names="data")
+    result = []
+    for value in values:
+        before = len(seen)
+        obj.data = value
+        result.append(len(seen) > before)
+    return result
+
+
+def test_buffer_sets_notify_exactly_when_traitlets_would():
+    """Buffers from a browser are memoryviews; the host compares them by bytes (and a buffer
+    with itself not at all), which must never change which sets count as changes."""
+    first = memoryview(bytearray(b"\x01" * 100_000))
+    same_bytes = memoryview(bytearray(b"\x01" * 100_000))
+    last_differs = memoryview(bytearray(b"\x01" * 99_999 + b"\x02"))
+    shorter = memoryview(bytearray(b"\x01" * 10))
+    assert notifications(first, first, same_bytes, last_differs, shorter, b"\x01" * 10, None) == [
+        True, False, False, True, True, False, True]  # bytes equal to the buffer: no change
+    nan = memoryview(bytearray(8)).cast("d")
+    nan[0] = float("nan")
+    assert notifications(nan, nan) == [True, True]  # NaN != NaN item by item, even itself
+    strided = memoryview(bytearray(b"\x01\x02" * 8))[::2]
+    assert notifications(strided, memoryview(bytearray(b"\x01" * 8))) == [True, False]
