@@ -13,7 +13,8 @@ from tests.conftest import LiveServer
 
 
 class Classic:
-    """A live app whose routes build widgets per request; ``made[path]`` holds the last ones."""
+    """A live app whose routes build widgets per request. A factory returns a tuple whose first
+    item is what the page shows (a widget or a list); ``open`` returns the whole tuple."""
 
     def __init__(self) -> None:
         self.app, self.rt, self.host = make_app()
@@ -24,7 +25,8 @@ class Classic:
         def index():
             made = factory()
             self.made[path] = made
-            widgets = made if isinstance(made, tuple) else (made,)
+            shown = made[0] if isinstance(made, tuple) else made
+            widgets = shown if isinstance(shown, list) else [shown]
             return Titled("classic", *[Div(w, cls="item") for w in widgets])
 
         self.rt(path)(index)
