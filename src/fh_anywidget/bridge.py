@@ -19,6 +19,7 @@ from typing import Any
 import comm
 from comm.base_comm import BaseComm, CommManager
 
+from . import output
 from .codec import put_buffers
 from .models import ModelRegistry, registry
 
@@ -92,6 +93,7 @@ def install() -> None:
             comm.get_comm_manager = _get_comm_manager
             _make_echo_suppression_per_thread()
             _make_send_state_atomic()
+            output.install()  # Output captures without a kernel
             _installed = True
     for widget in list(_widget_instances().values()):
         adopt(widget)

@@ -127,19 +127,34 @@ class AnyWidgetView extends base.DOMWidgetView {
 class OutputView extends output.OutputView {
   render() {
     super.render();
-    this.el.classList.add("jupyter-widgets-output-area");
-    this.children = [];
+    this.el.classList.add("widget-output", "jupyter-widgets-output-area");
+    this.shown = []; // [{ key, box, view }] per output entry, in order
     this.listenTo(this.model, "change:outputs", () => this.update());
     this.update();
   }
 
+  /** Keep the entries that did not change (a growing stream, a live widget), redo the rest. */
   update() {
-    for (const child of this.children.splice(0)) child.then((v) => v.remove());
-    this.el.replaceChildren();
-    for (const item of this.model.get("outputs") ?? []) this.el.append(this.renderOutput(item));
+    const items = this.model.get("outputs") ?? [];
+    const keys = items.map((item) => JSON.stringify(item));
+    let same = 0;
+    while (same < this.shown.length && same < keys.length && this.shown[same].key === keys[same]) same++;
+    for (const old of this.shown.splice(same)) this.drop(old);
+    for (let i = same; i < items.length; i++) {
+      const shown = { key: keys[i], box: null, view: null };
+      shown.box = this.renderOutput(items[i], shown);
+      this.el.append(shown.box);
+      this.shown.push(shown);
+    }
   }
 
-  renderOutput(item) {
+  drop(shown) {
+    shown.dropped = true;
+    if (shown.view) shown.view.then((v) => removeView(v), () => {}).finally(() => shown.box.remove());
+    else shown.box.remove();
+  }
+
+  renderOutput(item, shown) {
     const box = document.createElement("div");
     box.className = "fh-anywidget-output";
     const pre = (text, cls) => {
@@ -157,14 +172,13 @@ class OutputView extends output.OutputView {
       const data = item.data ?? {};
       const ref = data["application/vnd.jupyter.widget-view+json"];
       if (ref?.model_id) {
-        const view = this.model.widget_manager.get_model(ref.model_id)
+        shown.view = this.model.widget_manager.get_model(ref.model_id)
           .then((model) => this.model.widget_manager.create_view(model, {}))
           .then((v) => {
-            LuminoWidget.attach(v.luminoWidget, box);
+            if (!shown.dropped) LuminoWidget.attach(v.luminoWidget, box);
             return v;
           });
-        view.catch((error) => box.append(pre(String(error.message ?? error), "fh-anywidget-output-error")));
-        this.children.push(view);
+        shown.view.catch((error) => box.append(pre(String(error.message ?? error), "fh-anywidget-output-error")));
       } else if (data["text/html"] != null) {
         box.innerHTML = [].concat(data["text/html"]).join("");
       } else if (data["image/png"] || data["image/jpeg"]) {
@@ -180,9 +194,29 @@ class OutputView extends output.OutputView {
   }
 
   remove() {
-    for (const child of this.children.splice(0)) child.then((v) => v.remove());
+    for (const old of this.shown.splice(0)) this.drop(old);
     return super.remove();
   }
+}
+
+/**
+ * Detach a root view and remove it. Lumino refuses to detach a widget whose node already left
+ * the document (its element was removed first), so such a node is parked in the document for
+ * the detach: its views get their detach messages and clean up as usual.
+ */
+function removeView(view) {
+  const widget = view.luminoWidget;
+  if (widget?.isAttached && !widget.parent) {
+    let parking = null;
+    if (!widget.node.isConnected) {
+      parking = Object.assign(document.createElement("div"), { hidden: true });
+      document.body.append(parking);
+      parking.append(widget.node);
+    }
+    LuminoWidget.detach(widget);
+    parking?.remove();
+  }
+  view.remove();
 }
 
 const OVERRIDES = { "@jupyter-widgets/output": { OutputView } };
@@ -281,9 +315,6 @@ export class ClassicManager {
     const view = await this.create_view(model, {});
     if (signal.aborted) return view.remove();
     LuminoWidget.attach(view.luminoWidget, el);
-    signal.addEventListener("abort", () => {
-      if (view.luminoWidget.isAttached) LuminoWidget.detach(view.luminoWidget);
-      view.remove();
-    }, { once: true });
+    signal.addEventListener("abort", () => removeView(view), { once: true });
   }
 }
