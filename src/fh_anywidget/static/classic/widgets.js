@@ -7,6 +7,7 @@
 // top of it, fed through a comm that talks to that Model instead of a kernel.
 
 import { base, controls, LuminoWidget, output } from "../vendor/classic/classic.js";
+import { reportError } from "../errors.js";
 import { putBuffers } from "../wire.js";
 
 const MODULES = {
@@ -232,8 +233,10 @@ export class ClassicManager {
   loadClass(name, module, version) {
     const cls = OVERRIDES[module]?.[name] ?? MODULES[module]?.[name];
     if (!cls) {
-      throw new Error(`${name} from ${module}@${version} is not available: fh-anywidget ships ` +
-        "@jupyter-widgets/base, controls and output; this widget's front end is not installed");
+      throw new Error(`${name} from ${module}@${version}: this classic widget's front end is not ` +
+        `available. fh-anywidget ships @jupyter-widgets/base, controls and output; "${module}" ` +
+        "would come from its Python package's JupyterLab extension, which fh-anywidget does not " +
+        "load yet (third-party classic libraries are not supported)");
     }
     return cls;
   }
@@ -310,6 +313,17 @@ export class ClassicManager {
 
   /** Render model `id` into `el` until `signal` aborts. */
   async render(id, el, signal) {
+    try {
+      await this.renderView(id, el, signal);
+    } catch (error) {
+      const state = this.registry.entries.get(id)?.model.state ?? {};
+      reportError(this.registry.connection, { model: id, widget: state._view_name ?? state._model_name,
+        phase: "render", error });
+      throw error;
+    }
+  }
+
+  async renderView(id, el, signal) {
     const model = await this.get_model(id);
     if (signal.aborted) return;
     const view = await this.create_view(model, {});
