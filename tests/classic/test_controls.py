@@ -1,8 +1,10 @@
 """Classic controls render with the official front end and are live both ways, beside and
 inside anywidgets, over the page's one socket."""
 
+import anywidget
 import ipywidgets as w
 import pytest
+import traitlets
 from playwright.sync_api import expect
 
 from tests.conftest import wait_until, writes_settled
@@ -41,6 +43,7 @@ def routes(classic_app):
     classic_app.route("/controls", controls)
     classic_app.route("/nested", nested)
     classic_app.route("/linked", linked)
+    classic_app.route("/framed", framed)
 
 
 def test_controls_two_way(live, page):
@@ -116,4 +119,35 @@ def test_jslink_runs_in_the_browser(live, page):
     expect(page.locator(".widget-slider .widget-readout")).to_have_text("12")
     wait_until(lambda: a.value == 12 and b.value == 12, what="both ends reach Python")
     writes_settled(page)
+    assert not page.console_errors, page.console_errors
+
+
+class Frame(anywidget.AnyWidget):
+    """An anywidget that renders a classic child through host.getWidget."""
+
+    _esm = """
+    export default {
+      async render({ model, el, host }) {
+        const frame = document.createElement("section");
+        frame.className = "frame";
+        el.append(frame);
+        const child = await host.getWidget(model.get("child"));
+        await child.render({ el: frame });
+      },
+    };
+    """
+    child = traitlets.Instance(w.Widget).tag(sync=True, **w.widget_serialization)
+
+
+def framed():
+    slider = w.IntSlider(value=2)
+    return Frame(child=slider), slider
+
+
+def test_anywidget_renders_a_classic_child(live, page):
+    _, slider = live.open(page, "/framed")
+    readout = page.locator("section.frame .widget-slider .widget-readout")
+    expect(readout).to_have_text("2")
+    slider.value = 9
+    expect(readout).to_have_text("9")
     assert not page.console_errors, page.console_errors

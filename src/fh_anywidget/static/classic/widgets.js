@@ -327,6 +327,8 @@ export class ClassicManager {
     const model = await this.get_model(id);
     if (signal.aborted) return;
     const view = await this.create_view(model, {});
+    // Lumino attaches only into the document: a parent may place `el` there after rendering
+    while (!el.isConnected && !signal.aborted) await new Promise((resolve) => requestAnimationFrame(resolve));
     if (signal.aborted) return view.remove();
     LuminoWidget.attach(view.luminoWidget, el);
     signal.addEventListener("abort", () => removeView(view), { once: true });
