@@ -108,12 +108,23 @@ def _display_print(*objs: Any, **kwargs: Any) -> None:
     """IPython's display/clear_output fallback, routed to the capturing Output."""
     out = current()
     if out is None:
+        if objs and all(_is_widget(obj) for obj in objs):
+            # a widget displayed outside any Output (what `interact` does): there is no cell to
+            # show it in, and its repr on the server's stdout would be noise; the page shows it
+            log.debug("display() of a widget outside an Output: not printed")
+            return
         builtins.print(*objs, **kwargs)
     elif objs == (_CLEAR,):
         _clear(out, wait=True)  # IPython's fallback does not say whether it was wait=True
     else:
         for obj in objs:
             _append(out, _format(obj))
+
+
+def _is_widget(obj: Any) -> bool:
+    import ipywidgets
+
+    return isinstance(obj, ipywidgets.Widget)
 
 
 def _enter(self: Any) -> Any:

@@ -19,6 +19,12 @@ def printing():
         print("from the handler")
         display(HTML("<b class='rich'>bold</b>"))
 
+    @out.capture()
+    def decorated():
+        print("from capture()")
+
+    decorated()
+
     def clicked(_):
         with out:  # in an on_click callback, on a worker thread
             print("clicked")
@@ -37,10 +43,18 @@ def interacting():
     return w.interactive(square, x=w.IntSlider(value=3, min=0, max=9))
 
 
+def manual():
+    def cube(x):
+        print(f"cube is {x ** 3}")
+
+    return w.interact_manual(cube, x=w.IntSlider(value=2)).widget
+
+
 @pytest.fixture(scope="module", autouse=True)
 def routes(classic_app):
     classic_app.route("/print", printing)
     classic_app.route("/interactive", interacting)
+    classic_app.route("/manual", manual)
 
 
 def test_output_captures_prints_displays_and_tracebacks(live, page, capfd):
@@ -48,6 +62,7 @@ def test_output_captures_prints_displays_and_tracebacks(live, page, capfd):
     area = page.locator(".widget-output")
     expect(area).to_contain_text("from the handler")
     expect(area.locator("b.rich")).to_have_text("bold")
+    expect(area).to_contain_text("from capture()")
 
     page.get_by_role("button", name="go").click()
     expect(area).to_contain_text("clicked")
@@ -77,7 +92,7 @@ def test_output_captures_prints_displays_and_tracebacks(live, page, capfd):
     expect(area).to_have_text("after")
 
     printed = capfd.readouterr()
-    for text in ("from the handler", "clicked", "boom", "from a thread", "before", "after"):
+    for text in ("from the handler", "from capture()", "clicked", "boom", "from a thread", "before", "after"):
         assert text not in printed.out + printed.err, printed
     assert not page.console_errors, page.console_errors
 
@@ -92,3 +107,15 @@ def test_interactive_reruns_on_change(live, page):
     page.keyboard.press("ArrowRight")
     expect(area).to_have_text("square is 36")
     wait_until(lambda: ui.children[0].value == 6, what="the slider reaches Python")
+
+
+def test_interact_manual_runs_on_its_button(live, page, capfd):
+    ui = live.open(page, "/manual")
+    area = page.locator(".widget-output")
+    ui.children[0].value = 3
+    expect(page.get_by_role("button", name="Run Interact")).to_be_visible()
+    expect(area).to_have_text("")
+    page.get_by_role("button", name="Run Interact").click()
+    expect(area).to_have_text("cube is 27")
+    printed = capfd.readouterr()
+    assert "interactive" not in printed.out and "cube" not in printed.out, printed
