@@ -19,6 +19,7 @@ from typing import Any
 import comm
 from comm.base_comm import BaseComm, CommManager
 
+from . import output
 from .codec import buffers_equal, put_buffers
 from .models import ModelRegistry, registry
 
@@ -93,6 +94,7 @@ def install() -> None:
             _make_echo_suppression_per_thread()
             _make_send_state_atomic()
             _make_buffer_compares_cheap()
+            output.install()  # Output captures without a kernel
             _installed = True
     for widget in list(_widget_instances().values()):
         adopt(widget)

@@ -16,6 +16,9 @@ from typing import Any
 Path = list[str | int]
 Buffer = memoryview
 
+#: A widget's display bundle (a widget shown inside an Output names its model by bare id).
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+ID_PATTERN = re.compile(r"^[0-9A-Za-z_\-]{1,128}$")
 #: Strings that name another model: anywidget's reference and ipywidgets' own serialization.
 REF_PATTERN = re.compile(r"^(?:anywidget:|IPY_MODEL_)([0-9A-Za-z_\-]{1,128})$")
 
@@ -139,6 +142,11 @@ def iter_refs(value: Any) -> Iterator[str]:
         if len(value) > 10 and (m := REF_PATTERN.match(value)):
             yield m.group(1)
     elif isinstance(value, dict):
+        # a widget displayed inside an Output: its display bundle names the model by bare id
+        view = value.get(WIDGET_VIEW_MIME)
+        if isinstance(view, dict) and isinstance(view.get("model_id"), str) \
+                and ID_PATTERN.match(view["model_id"]):
+            yield view["model_id"]
         for v in value.values():
             yield from iter_refs(v)
     elif isinstance(value, (list, tuple)):

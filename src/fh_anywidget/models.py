@@ -390,6 +390,10 @@ def widget_instances() -> dict[str, Any]:
     return instances if instances is not None else dict(widget.Widget.widgets)
 
 
+#: ipywidgets' browser-side links (controls' widget_link): viewless models that reference others
+LINK_MODELS = frozenset({"LinkModel", "DirectionalLinkModel"})
+
+
 class ModelRegistry:
     """Every live model in the process (like a kernel's comm manager, there is one)."""
 
@@ -399,6 +403,9 @@ class ModelRegistry:
         self._lock = threading.Lock()
         #: guards every ownership transition; never held while taking a record's lock
         self.ownership_lock = threading.Lock()
+        #: jslink/jsdlink models (an ordered set): nothing references them, yet a page showing
+        #: both ends needs them, since they run in the browser
+        self.links: dict[str, None] = {}
         catcher = _WidgetErrorCatcher()
         for name in ("traitlets", "ipywidgets"):
             logging.getLogger(name).addFilter(catcher)
@@ -413,6 +420,9 @@ class ModelRegistry:
         record = ModelRecord(self, comm.comm_id, comm, state, ownership)
         with self._lock:
             self.models[record.id] = record
+            if state.get("_model_module") == "@jupyter-widgets/controls" \
+                    and state.get("_model_name") in LINK_MODELS:
+                self.links[record.id] = None
         if record.refs and ownership is Ownership.SHARED:
             self.claim(record.refs, None)  # a shared model's children are shared too
         return record
@@ -448,6 +458,7 @@ class ModelRegistry:
     def closed(self, model_id: str) -> None:
         with self._lock:
             record = self.models.pop(model_id, None)
+            self.links.pop(model_id, None)
         if record is not None:
             with self.ownership_lock:
                 if record.owner is not None:
@@ -493,6 +504,11 @@ class ModelRegistry:
                 stack.pop()
                 if model_id in self.models:
                     order.append(model_id)
+        for link_id in list(self.links):  # after both ends, so children still come first
+            record = self.models.get(link_id)
+            if record is not None and link_id not in seen and record.refs and record.refs <= seen:
+                seen.add(link_id)
+                order.append(link_id)
         return order
 
     def _children(self, model_id: str) -> list[str]:

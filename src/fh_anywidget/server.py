@@ -34,8 +34,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 def _runtime_digest() -> str:
     h = hashlib.sha256()
-    for path in sorted(STATIC_DIR.glob("*")):
-        h.update(path.name.encode())
+    for path in sorted(p for p in STATIC_DIR.rglob("*") if p.is_file()):
+        h.update(path.relative_to(STATIC_DIR).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
@@ -96,7 +96,7 @@ class HostServer:
         return [
             WebSocketRoute(self.socket_path, self.socket_endpoint),
             Route(f"{self.path}/assets/{{filename}}", self.asset_endpoint),
-            Route(f"{self.path}/runtime/{{version}}/{{filename}}", self.runtime_endpoint),
+            Route(f"{self.path}/runtime/{{version}}/{{filename:path}}", self.runtime_endpoint),
         ]
 
     # ------------------------------------------------------------ endpoints
@@ -111,7 +111,8 @@ class HostServer:
     async def runtime_endpoint(self, request: Request) -> Response:
         name = request.path_params["filename"]
         file = STATIC_DIR / name
-        if "/" in name or name.startswith(".") or not file.is_file():
+        # subdirectories hold the classic front end (static/classic/, static/vendor/classic/)
+        if any(part.startswith(".") or not part for part in name.split("/")) or not file.is_file():
             return PlainTextResponse("not found", status_code=404)
         cache = IMMUTABLE if request.path_params["version"] == self.runtime_version else "no-cache"
         media = "text/javascript" if name.endswith(".js") else "text/css"

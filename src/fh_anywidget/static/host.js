@@ -27,7 +27,14 @@ export function makeHost(registry, signal) {
     async getWidget(ref) {
       const [id, entry] = resolve(registry, ref);
       const widget = entry.widget;
-      if (!widget) throw new Error(`model ${id} (${entry.model.get("_model_name")}) is not an anywidget`);
+      if (!widget) {
+        // a classic ipywidget: rendered by the official front end (loaded now if need be)
+        await registry.classic();
+        return {
+          exports: {},
+          render: ({ el, signal: childSignal } = {}) => registry.renderClassic(id, el, childSignal ?? signal),
+        };
+      }
       let timer;
       const timeout = new Promise((_, reject) => {
         timer = setTimeout(

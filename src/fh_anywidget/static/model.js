@@ -73,6 +73,7 @@ export class Model {
       return;
     }
     if (seq !== undefined) for (const [k, v] of Object.entries(state)) this.pending.set(k, { seq, value: v });
+    return seq;
   }
 
   /** Record the server's value of `key` at `version` (unless a newer one is known). */
@@ -97,6 +98,7 @@ export class Model {
       settled.push(k);
     }
     this.showConfirmed(settled);
+    if (settled.length) this.emit("fh-anywidget:settled", [seq]);
   }
 
   /** The server refused write `seq` outright: its keys go back to the server's values. */
@@ -108,6 +110,7 @@ export class Model {
       keys.push(k);
     }
     this.showConfirmed(keys);
+    if (keys.length) this.emit("fh-anywidget:settled", [seq]);
   }
 
   /** Unsaved or unsendable local values of `keys` give way to the server's. */

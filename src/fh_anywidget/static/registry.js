@@ -17,6 +17,7 @@ export class Registry {
     this.inlined = new Map(); // page token -> ids opened from the page's HTML, not yet confirmed
     this.resyncing = null; // tokens whose `attached` is awaited after a reconnect
     this.connection = null;
+    this.classicManager = null; // Promise<ClassicManager>, made when a classic model is needed
     this.widgetManager = {
       // ipywidgets' API, used by real widgets: each caller gets its own view of the model
       get_model: (id) => this.whenOpen(id).then((entry) => entry.model.scoped(null)),
@@ -125,8 +126,23 @@ export class Registry {
       entry.widget = new Widget(model, this);
       entry.widget.load({ esm: this.codeUrl(header.esm), css: this.codeUrl(header.css) });
     }
+    // A link (jslink/jsdlink) has no view but runs in the browser: it needs its classic model now.
+    if (!isWidget && LINKS.has(state._model_name)) this.classic().then((m) => m.get_model(header.model))
+      .catch((error) => console.error(`[fh-anywidget] link ${header.model}`, error));
     for (const { resolve } of this.waiters.get(header.model) ?? []) resolve(entry);
     this.waiters.delete(header.model);
+  }
+
+  /** The classic ipywidgets front end (static/classic/), loaded on first need. */
+  classic() {
+    this.classicManager ??= import("./classic/widgets.js").then((m) => new m.ClassicManager(this));
+    return this.classicManager;
+  }
+
+  /** Render classic model `id` into `el` until `signal` aborts. */
+  async renderClassic(id, el, signal) {
+    const manager = await this.classic();
+    return manager.render(id, el, signal);
   }
 
   /** Messages for a model whose code is loading wait until its initialize has settled. */
@@ -240,6 +256,8 @@ export class Registry {
     document.dispatchEvent(new CustomEvent("fh-anywidget:unknown-page", { detail: header }));
   }
 }
+
+const LINKS = new Set(["LinkModel", "DirectionalLinkModel"]);
 
 function codeKey(header) {
   return `${header.esm}|${header.css}`;

@@ -58,11 +58,7 @@ export function defineViewElement(runtimeFor) {
         .whenOpen(id, token)
         .then((entry) => {
           if (controller.signal.aborted) return;
-          if (!entry.widget) {
-            const name = entry.model.get("_view_name") ?? entry.model.get("_model_name");
-            throw new Error(`${name} from ${entry.model.get("_view_module")} is a classic ipywidgets ` +
-              "view, not an anywidget; it cannot be shown here");
-          }
+          if (!entry.widget) return runtime.registry.renderClassic(id, el, controller.signal);
           return entry.widget.addView(el, controller.signal);
         })
         .catch((error) => {
